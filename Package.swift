@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// -fno-math-errno lets sqrtf/expf in the kernels vectorize; -O3 for the C shim only.
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno", "-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "trainer",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "trainer", targets: ["trainer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // OpenBLAS's cblas.h, found through pkg-config.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Open MPI's mpi.h; only CMPI may import it.
+        .systemLibrary(name: "COpenMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // The only C that includes mpi.h: a plain-C surface Swift can call.
+        .target(name: "CMPI", dependencies: ["COpenMPI"], cSettings: [.define("OMPI_SKIP_MPICXX"), .unsafeFlags(["-O2"])]),
+        .target(name: "Collectives", dependencies: ["CMPI"]),
+        .target(name: "GPT", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "Data", swiftSettings: kernelFlags),
+        .target(name: "Training", dependencies: [
+            "GPT", "Data", "Collectives", "CBLAS",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: kernelFlags),
+        .executableTarget(name: "trainer", dependencies: [
+            "Training", "GPT", "Data", "Collectives",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
+        .testTarget(name: "GPTTests", dependencies: ["GPT"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DataTests", dependencies: ["Data"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Training"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,57 @@
+// CMPI: the plain-C surface over MPI that Swift calls.
+//
+// Swift cannot import mpi.h's macros (MPI_COMM_WORLD, MPI_FLOAT, MPI_SUM, MPI_IN_PLACE), so every
+// MPI call lives here behind functions that take only integers, sizes and pointers. All functions
+// act on MPI_COMM_WORLD and return MPI_SUCCESS (0) or an MPI error code; errors are returned, never
+// fatal, so the caller can name the operation that failed before it aborts the job.
+#ifndef CMPI_H
+#define CMPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Initializes MPI with MPI_THREAD_FUNNELED (only the main thread calls MPI).
+int CMPI_init(void);
+/// Finalizes MPI; call once, after the last collective.
+int CMPI_finalize(void);
+/// 1 when MPI_Init has run and MPI_Finalize has not.
+int CMPI_is_initialized(void);
+int CMPI_rank(int *rank);
+int CMPI_size(int *size);
+
+/// In-place sum all-reduce of `count` floats, chunked so that counts above INT_MAX work.
+int CMPI_allreduce_sum_float(float *buffer, size_t count);
+/// In-place sum all-reduce of `count` doubles, chunked like the float version.
+int CMPI_allreduce_sum_double(double *buffer, size_t count);
+/// In-place max all-reduce of `count` int64 values.
+int CMPI_allreduce_max_int64(int64_t *buffer, size_t count);
+/// Broadcasts `bytes` bytes from `root`, chunked past INT_MAX.
+int CMPI_broadcast(void *buffer, size_t bytes, int root);
+int CMPI_barrier(void);
+
+/// Starts an in-place nonblocking sum all-reduce of at most INT_MAX floats; `request` receives an
+/// id for CMPI_wait / CMPI_test. At most CMPI_MAX_REQUESTS may be in flight.
+int CMPI_iallreduce_sum_float(float *buffer, size_t count, uint64_t *request);
+/// Waits for a request started by CMPI_iallreduce_sum_float and releases its id.
+int CMPI_wait(uint64_t request);
+/// Sets *done to 1 (and releases the id) when the request has completed, else 0.
+int CMPI_test(uint64_t request, int *done);
+#define CMPI_MAX_REQUESTS 4096
+
+/// Writes MPI's text for `code` into `buffer` (always NUL-terminated).
+void CMPI_error_string(int code, char *buffer, size_t length);
+/// Prints `message` on stderr, flushes stdio and ends every rank of the job with `code`.
+void CMPI_abort(int code, const char *message);
+
+/// Error code CMPI itself returns for a bad argument (too many requests, count too large).
+#define CMPI_ERR_ARGUMENT (-1)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

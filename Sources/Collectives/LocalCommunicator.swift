@@ -1,0 +1,23 @@
+import Foundation
+
+/// A world of one process: every collective is the identity, so single-process runs and tests
+/// need no MPI.
+public final class LocalCommunicator: Communicator {
+    public init() {}
+    public var rank: Int { 0 }
+    public var size: Int { 1 }
+    public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectiveError) {}
+    public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws(CollectiveError) {}
+    public func allReduceMax(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) {}
+    public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectiveError) -> PendingReduction {
+        PendingReduction(id: 0)
+    }
+    public func wait(_ pending: PendingReduction) throws(CollectiveError) {}
+    public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws(CollectiveError) {}
+    public func barrier() throws(CollectiveError) {}
+    public func abort(code: Int32, message: String) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        fflush(nil)  // nil flushes every C stream
+        exit(code)
+    }
+}
