@@ -1,0 +1,39 @@
+/// How one optimizer step's global batch is split across ranks and micro-batches.
+///
+/// The global batch of step s is the `sequencesPerStep` samples at stream positions
+/// s·sequencesPerStep ..< (s+1)·sequencesPerStep; rank r takes a contiguous slice of them. The set
+/// of samples per step depends only on the config, never on the world size.
+public struct BatchPlan: Sendable, Equatable {
+    /// Sequences (samples) in one global batch.
+    public let sequencesPerStep: Int
+    /// Sequences in one micro-batch on one rank.
+    public let microBatch: Int
+    /// Tokens per sequence (T).
+    public let sequence: Int
+    /// Ranks in the job.
+    public let worldSize: Int
+    /// Forward/backward passes per rank per step.
+    public let accumulationSteps: Int
+
+    /// Derives the plan, or explains which setting to change.
+    public init(config: TrainConfig, worldSize: Int) throws(ConfigError) {
+        let t = config.training
+        let perPass = t.microBatch * config.model.blockSize * worldSize
+        guard t.batchTokens % perPass == 0 else {
+            throw ConfigError("training.batch_tokens", "\(t.batchTokens) is not a multiple of micro_batch × block_size × ranks = \(t.microBatch) × \(config.model.blockSize) × \(worldSize) = \(perPass); change the rank count, training.micro_batch or training.batch_tokens")
+        }
+        sequencesPerStep = t.batchTokens / config.model.blockSize
+        microBatch = t.microBatch
+        sequence = config.model.blockSize
+        self.worldSize = worldSize
+        accumulationSteps = t.batchTokens / perPass
+    }
+
+    /// Tokens in one global batch.
+    public var tokensPerStep: Int { sequencesPerStep * sequence }
+
+    /// The stream position of the first sample of `micro` on `rank` at `step`.
+    public func firstPosition(step: Int, rank: Int, micro: Int) -> Int {
+        step * sequencesPerStep + rank * (sequencesPerStep / worldSize) + micro * microBatch
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+
+/// Reads a run's JSON config: the file's values on top of `TrainConfig`'s defaults, then
+/// `--set a.b=value` overrides, then the checks in `ConfigValidation`.
+public enum ConfigLoader {
+    /// Loads, overrides and validates a config file.
+    public static func load(path: String, overrides: [String] = []) throws(ConfigError) -> TrainConfig {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError(path, "config file not found; pass an existing file such as configs/gpt-small.json")
+        }
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(path, "cannot read the config file; check its permissions")
+        }
+        return try decode(bytes, source: path, overrides: overrides)
+    }
+
+    /// Decodes config JSON bytes (named `source` in messages), applying overrides and validation.
+    public static func decode(_ bytes: Data, source: String, overrides: [String] = []) throws(ConfigError) -> TrainConfig {
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: bytes)
+        } catch {
+            throw ConfigError(source, "malformed JSON (\(jsonErrorDetail(error))); fix the syntax, e.g. with `python3 -m json.tool \(source)`")
+        }
+        guard let user = parsed as? [String: Any] else {
+            throw ConfigError(source, "the top level must be a JSON object such as {\"model\": {...}}")
+        }
+        var merged = defaultsObject()
+        try overlay(user, onto: &merged, path: [], source: source)
+        for override in overrides { try apply(override: override, to: &merged) }
+        let config = try decodeMerged(merged, source: source)
+        try ConfigValidation.check(config)
+        return config
+    }
+
+    /// The config as canonical JSON (sorted keys): stored in checkpoints and hashed across ranks.
+    public static func canonicalJSON(_ config: TrainConfig) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Encoding a struct of plain fields cannot fail.
+        return (try? encoder.encode(config)) ?? Data()
+    }
+
+    private static func defaultsObject() -> [String: Any] {
+        let object = try? JSONSerialization.jsonObject(with: canonicalJSON(TrainConfig()))
+        return object as? [String: Any] ?? [:]
+    }
+
+    // Copies the user's values over the defaults; a key the defaults lack is a typo or a stale name.
+    private static func overlay(_ user: [String: Any], onto base: inout [String: Any], path: [String], source: String) throws(ConfigError) {
+        for key in user.keys.sorted() {
+            let value = user[key]!
+            let field = (path + [key]).joined(separator: ".")
+            guard let current = base[key] else {
+                let known = base.keys.sorted().joined(separator: ", ")
+                throw ConfigError(source, "unknown key `\(field)`; known keys here are: \(known)")
+            }
+            if var section = current as? [String: Any] {
+                guard let userSection = value as? [String: Any] else {
+                    throw ConfigError(source, "`\(field)` must be an object of settings, not a single value")
+                }
+                try overlay(userSection, onto: &section, path: path + [key], source: source)
+                base[key] = section
+            } else {
+                if value is [String: Any] || value is [Any] {
+                    throw ConfigError(source, "`\(field)` must be a single value, not an object or array")
+                }
+                base[key] = value
+            }
+        }
+    }
+
+    // `a.b=value`: the value is read as JSON when it parses (numbers, true/false), else as a string.
+    private static func apply(override: String, to object: inout [String: Any]) throws(ConfigError) {
+        guard let eq = override.firstIndex(of: "=") else {
+            throw ConfigError("--set \(override)", "expected the form section.key=value, e.g. --set training.max_steps=100")
+        }
+        let keys = override[..<eq].split(separator: ".").map(String.init)
+        let text = String(override[override.index(after: eq)...])
+        let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+        guard !keys.isEmpty else {
+            throw ConfigError("--set \(override)", "missing the key before `=`")
+        }
+        var nested: [String: Any] = [:]
+        var cursor = value
+        for key in keys.reversed() {
+            nested = [key: cursor]
+            cursor = nested
+        }
+        try overlay(nested, onto: &object, path: [], source: "--set \(override)")
+    }
+
+    private static func decodeMerged(_ object: [String: Any], source: String) throws(ConfigError) -> TrainConfig {
+        do {
+            let data = try JSONSerialization.data(withJSONObject: object)
+            return try JSONDecoder().decode(TrainConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error, source: source)
+        } catch {
+            throw ConfigError(source, "cannot decode the config: \(error)")
+        }
+    }
+
+    private static func describe(_ error: DecodingError, source: String) -> ConfigError {
+        func field(_ path: [any CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return ConfigError(source, "`\(field(context.codingPath))` has the wrong type; expected \(typeName(type))")
+        case .valueNotFound(let type, let context):
+            return ConfigError(source, "`\(field(context.codingPath))` is null; expected \(typeName(type))")
+        case .keyNotFound(let key, let context):
+            return ConfigError(source, "missing `\(field(context.codingPath + [key]))`")
+        case .dataCorrupted(let context):
+            return ConfigError(source, "`\(field(context.codingPath))` has an invalid value: \(context.debugDescription)")
+        @unknown default:
+            return ConfigError(source, "cannot decode the config: \(error)")
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "a whole number"
+        case is Double.Type: "a number"
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        default: "\(type)"
+        }
+    }
+
+    private static func jsonErrorDetail(_ error: Error) -> String {
+        let ns = error as NSError
+        if let detail = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
+        return ns.localizedDescription
+    }
+}

@@ -1,0 +1,99 @@
+import GPT
+
+/// Everything one run needs, as read from its JSON config file. Every default lives here, once.
+///
+/// Config files hold only what differs from these defaults; an unknown key is an error.
+public struct TrainConfig: Codable, Sendable, Equatable {
+    /// Model dimensions (GPT-2 architecture).
+    public var model = GPTConfig(nLayer: 6, nHead: 6, nEmbd: 384, blockSize: 256, vocabSize: 8192)
+    /// Where the text comes from and where its tokenizer and shards go.
+    public var data = DataSection()
+    /// Optimization and batch settings.
+    public var training = TrainingSection()
+    /// Validation settings.
+    public var eval = EvalSection()
+    /// Where and how often checkpoints are written.
+    public var checkpoint = CheckpointSection()
+    /// All-reduce settings for data-parallel runs.
+    public var distributed = DistributedSection()
+
+    public init() {}
+
+    /// The `data` section.
+    public struct DataSection: Codable, Sendable, Equatable {
+        /// A text file, or a folder of .txt files (one document each), relative to the working directory.
+        public var corpus = "data/shakespeare"
+        /// Folder for the tokenizer (vocab.json, merges.txt) and the token shards.
+        public var dir = "data/prepared/shakespeare-8k"
+        /// Share of each document's tokens held out for validation.
+        public var valFraction = 0.1
+        public init() {}
+        enum CodingKeys: String, CodingKey { case corpus, dir, valFraction = "val_fraction" }
+    }
+
+    /// The `training` section.
+    public struct TrainingSection: Codable, Sendable, Equatable {
+        /// Tokens per optimizer step across all ranks (micro_batch × block_size × ranks × accumulation).
+        public var batchTokens = 8192
+        /// Sequences per forward/backward pass on one rank.
+        public var microBatch = 4
+        /// Optimizer steps in the whole run.
+        public var maxSteps = 600
+        /// Peak learning rate, reached at the end of warmup.
+        public var lr = 1e-3
+        /// Learning rate at the end of the decay.
+        public var minLr = 1e-4
+        /// Steps of linear warmup from 0 to `lr`.
+        public var warmupSteps = 50
+        /// Decay after warmup: "cosine", "linear" or "constant".
+        public var schedule = "cosine"
+        /// Decoupled AdamW weight decay on matrices and embeddings (not on biases or LayerNorm).
+        public var weightDecay = 0.1
+        /// AdamW first-moment decay.
+        public var beta1 = 0.9
+        /// AdamW second-moment decay.
+        public var beta2 = 0.95
+        /// Clip the global gradient norm to this value; 0 disables clipping.
+        public var gradClip = 1.0
+        /// Seeds weight initialization and the sample order.
+        public var seed = 1337
+        /// Print a line to stdout every this many steps.
+        public var logEvery = 10
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case batchTokens = "batch_tokens", microBatch = "micro_batch", maxSteps = "max_steps", lr
+            case minLr = "min_lr", warmupSteps = "warmup_steps", schedule, weightDecay = "weight_decay"
+            case beta1, beta2, gradClip = "grad_clip", seed, logEvery = "log_every"
+        }
+    }
+
+    /// The `eval` section.
+    public struct EvalSection: Codable, Sendable, Equatable {
+        /// Measure validation loss every this many steps (and at the end); 0 disables it.
+        public var every = 50
+        /// Micro-batches of validation data per evaluation, shared across ranks.
+        public var batches = 20
+        public init() {}
+    }
+
+    /// The `checkpoint` section.
+    public struct CheckpointSection: Codable, Sendable, Equatable {
+        /// Run directory: metrics.jsonl, status and step-NNNNNNN checkpoints go here.
+        public var dir = "checkpoints/gpt-small"
+        /// Save every this many steps (and at the end); 0 saves only at the end.
+        public var every = 100
+        /// Keep this many most recent checkpoints, plus the best by validation loss.
+        public var keep = 3
+        public init() {}
+    }
+
+    /// The `distributed` section.
+    public struct DistributedSection: Codable, Sendable, Equatable {
+        /// Gradient all-reduce bucket size in MiB.
+        public var bucketMb = 8.0
+        /// Start each bucket's all-reduce during backward as soon as its gradients are final.
+        public var overlap = true
+        public init() {}
+        enum CodingKeys: String, CodingKey { case bucketMb = "bucket_mb", overlap }
+    }
+}

@@ -1,0 +1,83 @@
+import Collectives
+import Foundation
+
+/// Sums the flat gradient buffer across ranks in buckets of contiguous parameters.
+///
+/// With overlap on, the model's backward pass reports ranges whose gradients are final, and a
+/// bucket's nonblocking all-reduce starts as soon as it has filled, while backward goes on.
+/// Ranges arrive from the last layer to the first; adjacent ranges are merged into one bucket.
+public final class GradientSync {
+    private let comm: Communicator
+    private let gradients: UnsafeMutableBufferPointer<Float>
+    private let bucketElements: Int
+    /// Whether buckets start during backward (else everything is reduced after it).
+    public let overlap: Bool
+    private var pendingRange: Range<Int>? = nil
+    private var inFlight: [PendingReduction] = []
+    private var reduced = 0
+    /// Seconds spent inside all-reduce calls that the step waited for, last step.
+    public private(set) var exposedSeconds = 0.0
+
+    public init(comm: Communicator, gradients: UnsafeMutableBufferPointer<Float>, bucketMiB: Double, overlap: Bool) {
+        self.comm = comm
+        self.gradients = gradients
+        self.bucketElements = max(1024, Int(bucketMiB * 1024 * 1024) / MemoryLayout<Float>.size)
+        self.overlap = overlap && comm.size > 1
+    }
+
+    /// Call before the backward pass whose gradients are the step's last contribution.
+    public func beginStep() {
+        pendingRange = nil
+        inFlight.removeAll(keepingCapacity: true)
+        reduced = 0
+        exposedSeconds = 0
+    }
+
+    /// The backward pass's callback: `range` of the gradient buffer is final on this rank.
+    public func gradientsFinal(_ range: Range<Int>) throws(CollectiveError) {
+        guard overlap else { return }
+        if let pending = pendingRange, pending.lowerBound == range.upperBound {
+            pendingRange = range.lowerBound..<pending.upperBound
+        } else if let pending = pendingRange, pending.upperBound == range.lowerBound {
+            pendingRange = pending.lowerBound..<range.upperBound
+        } else {
+            try flushPending()
+            pendingRange = range
+        }
+        if let pending = pendingRange, pending.count >= bucketElements { try flushPending() }
+    }
+
+    /// Completes the sum of every gradient: reduces what was not started and waits for the rest.
+    public func finish() throws(CollectiveError) {
+        guard comm.size > 1 else { return }
+        let start = Date()
+        if overlap {
+            try flushPending()
+            for request in inFlight { try comm.wait(request) }
+            inFlight.removeAll(keepingCapacity: true)
+            if reduced != gradients.count {
+                throw CollectiveError(operation: "gradient all-reduce", reason: "backward reported \(reduced) of \(gradients.count) gradients as final; the buckets do not cover the buffer")
+            }
+        } else {
+            var offset = 0
+            while offset < gradients.count {
+                let n = min(bucketElements, gradients.count - offset)
+                try comm.allReduceSum(UnsafeMutableBufferPointer(rebasing: gradients[offset..<offset + n]))
+                offset += n
+            }
+        }
+        exposedSeconds = Date().timeIntervalSince(start)
+    }
+
+    private func flushPending() throws(CollectiveError) {
+        guard let range = pendingRange else { return }
+        pendingRange = nil
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let n = min(bucketElements, range.upperBound - offset)
+            inFlight.append(try comm.startAllReduceSum(UnsafeMutableBufferPointer(rebasing: gradients[offset..<offset + n])))
+            offset += n
+        }
+        reduced += range.count
+    }
+}

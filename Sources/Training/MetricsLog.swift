@@ -1,0 +1,79 @@
+import Foundation
+
+/// Rank 0's record of a run: a line on stdout every `log_every` steps and one JSON object per
+/// step (and per evaluation) appended to `<checkpoint.dir>/metrics.jsonl`.
+public final class MetricsLog {
+    private let handle: FileHandle
+    private let logEvery: Int
+    private let maxSteps: Int
+    private var recentSeconds: [Double] = []
+    /// The file the JSON lines go to.
+    public let url: URL
+
+    /// Opens (appending) `<runDirectory>/metrics.jsonl`.
+    public init(runDirectory: URL, logEvery: Int, maxSteps: Int) throws {
+        url = runDirectory.appendingPathComponent("metrics.jsonl")
+        do {
+            try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: url.path) {
+                guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                    throw TrainingError("cannot create \(url.path)")
+                }
+            }
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            throw TrainingError("\(url.path): cannot open the metrics file (\(error.localizedDescription)); choose a writable checkpoint.dir")
+        }
+        self.logEvery = logEvery
+        self.maxSteps = maxSteps
+    }
+
+    deinit { try? handle.close() }
+
+    /// Prints and records one event.
+    public func record(_ event: TrainingEvent) {
+        switch event {
+        case .step(let r):
+            append(encode(r))
+            recentSeconds.append(r.milliseconds / 1000)
+            if recentSeconds.count > 20 { recentSeconds.removeFirst() }
+            if r.step % logEvery == 0 || r.step + 1 == maxSteps { print(line(r)) }
+        case .evaluation(let step, let tokens, let loss):
+            append(#"{"step":\#(step - 1),"tokens":\#(tokens),"val_loss":\#(number(loss))}"#)
+            print(String(format: "step %6d/%d | val loss %.4f | tokens %d", step - 1, maxSteps, loss, tokens))
+        case .warning(let text):
+            FileHandle.standardError.write(Data("[rank 0] warning: \(text)\n".utf8))
+        }
+        fflush(nil)
+    }
+
+    private func line(_ r: StepRecord) -> String {
+        let mean = recentSeconds.reduce(0, +) / Double(max(1, recentSeconds.count))
+        let eta = Self.duration(mean * Double(maxSteps - r.step - 1))
+        return String(format: "step %6d/%d | loss %.4f | lr %.2e | norm %.3f | %.0f tok/s | %.1f ms | ETA ",
+                      r.step, maxSteps, r.loss, r.lr, r.gradNorm, r.tokensPerSecond, r.milliseconds) + eta
+    }
+
+    private func encode(_ r: StepRecord) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: (try? encoder.encode(r)) ?? Data(), as: UTF8.self)
+    }
+
+    private func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "\"\(x)\"" }
+
+    private func append(_ line: String) {
+        handle.write(Data((line + "\n").utf8))
+    }
+
+    /// "1h02m", "3m05s" or "12s".
+    public static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        let s = Int(seconds.rounded())
+        if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
+        if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
+        return "\(s)s"
+    }
+}

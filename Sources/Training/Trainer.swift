@@ -1,0 +1,141 @@
+import Collectives
+import Data
+import Foundation
+import GPT
+
+/// The data-parallel training loop (DESIGN.md, "Distributed step").
+///
+/// Every rank holds a replica and runs the same steps; rank 0 decides the learning rate and
+/// whether to evaluate, save or stop, and broadcasts it; gradients are summed across ranks, so
+/// replicas stay identical.
+public final class Trainer {
+    public let config: TrainConfig
+    public let comm: Communicator
+    public let plan: BatchPlan
+    public let model: GPTModel
+    public let optimizer: AdamW
+    let trainLoader: BatchLoader
+    let evaluator: Evaluator
+    let order: SampleOrder
+    let schedule: LearningRateSchedule
+    let sync: GradientSync
+    /// Optimizer steps completed.
+    public private(set) var step = 0
+    /// Tokens trained on so far across all ranks.
+    public private(set) var tokensSeen = 0
+    /// Validation loss of the last evaluation, if any.
+    public private(set) var lastValidationLoss: Double? = nil
+
+    /// Builds the replica and the data pipeline; call `initializeWeights` or restore state next.
+    public init(config: TrainConfig, comm: Communicator, data: PreparedData) throws {
+        self.config = config
+        self.comm = comm
+        plan = try BatchPlan(config: config, worldSize: comm.size)
+        let T = config.model.blockSize
+        model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: T)
+        let t = config.training
+        optimizer = AdamW(layout: model.layout, beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
+        let train = try TokenDataset(directory: data.directory, split: .train)
+        let val = try TokenDataset(directory: data.directory, split: .validation)
+        trainLoader = BatchLoader(dataset: train, sequence: T, maxBatch: plan.microBatch)
+        let valLoader = BatchLoader(dataset: val, sequence: T, maxBatch: plan.microBatch)
+        guard trainLoader.sampleCount >= plan.sequencesPerStep else {
+            throw TrainingError("\(data.directory.path): the training split has \(train.count) tokens, fewer than one batch of \(plan.tokensPerStep); use a larger corpus or a smaller training.batch_tokens")
+        }
+        guard valLoader.sampleCount > 0 else {
+            throw TrainingError("\(data.directory.path): the validation split has \(val.count) tokens, fewer than one sequence of \(T + 1); raise data.val_fraction or lower model.block_size")
+        }
+        order = SampleOrder(sampleCount: trainLoader.sampleCount, seed: UInt64(t.seed))
+        evaluator = Evaluator(model: model, loader: valLoader, batch: plan.microBatch, batches: config.eval.batches, comm: comm)
+        schedule = LearningRateSchedule(t)
+        sync = GradientSync(comm: comm, gradients: model.gradients, bucketMiB: config.distributed.bucketMb, overlap: config.distributed.overlap)
+    }
+
+    /// Rank 0 draws the initial weights from the seed and broadcasts them to every replica.
+    public func initializeWeights() throws(CollectiveError) {
+        if comm.isRoot {
+            var rng = SplitMix64(seed: UInt64(config.training.seed))
+            model.initializeWeights(using: &rng)
+        }
+        try comm.broadcast(UnsafeMutableRawBufferPointer(model.parameters), root: 0)
+    }
+
+    /// Trains until `max_steps` or until `shouldStop` (checked on rank 0) says so.
+    public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
+        let t = config.training
+        while step < t.maxSteps {
+            let decision = try comm.broadcast(decide(stopRequested: comm.isRoot && shouldStop()))
+            let record = try trainStep(learningRate: decision.learningRate)
+            if comm.isRoot {
+                if record.skipped { onEvent(.warning("step \(record.step): non-finite loss or gradient; the update was skipped")) }
+                onEvent(.step(record))
+            }
+            if decision.evaluate {
+                let result = try evaluator.evaluate()
+                lastValidationLoss = result.loss
+                if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, loss: result.loss)) }
+            }
+            if decision.stop { break }
+        }
+    }
+
+    // Rank 0's decision for the step about to run (step index `self.step`).
+    private func decide(stopRequested: Bool) -> StepDecision {
+        let next = step + 1
+        let last = next >= config.training.maxSteps || stopRequested
+        let every = config.eval.every
+        return StepDecision(
+            learningRate: schedule.rate(at: step),
+            evaluate: every > 0 && (next % every == 0 || last),
+            save: last || (config.checkpoint.every > 0 && next % config.checkpoint.every == 0),
+            stop: last)
+    }
+
+    /// One optimizer step: forward/backward over this rank's slice, gradient sum, clip, AdamW.
+    public func trainStep(learningRate: Double) throws -> StepRecord {
+        let started = Date()
+        model.zeroGradients()
+        sync.beginStep()
+        let scale = Float(1.0 / Double(plan.tokensPerStep))
+        var lossSum = 0.0
+        var nonFinite = false
+        for micro in 0..<plan.accumulationSteps {
+            let first = plan.firstPosition(step: step, rank: comm.rank, micro: micro)
+            trainLoader.load(batch: plan.microBatch) { order.sample(atStreamPosition: first + $0) }
+            let result = model.forward(inputs: UnsafeBufferPointer(trainLoader.inputs), targets: UnsafeBufferPointer(trainLoader.targets), batch: plan.microBatch, sequence: plan.sequence)
+            lossSum += result.sum
+            if !result.sum.isFinite { nonFinite = true }
+            if micro == plan.accumulationSteps - 1 && sync.overlap {
+                var failure: CollectiveError? = nil
+                model.backward(lossScale: scale) { range in
+                    guard failure == nil else { return }
+                    do { try self.sync.gradientsFinal(range) } catch { failure = error }
+                }
+                if let failure { throw failure }
+            } else {
+                model.backward(lossScale: scale)
+            }
+        }
+        try sync.finish()
+        let totals = try comm.sum([lossSum, nonFinite ? 1 : 0])
+        let loss = totals[0] / Double(plan.tokensPerStep)
+        let clip = GradientClipping.clip(model.gradients, maxNorm: Float(config.training.gradClip))
+        let skipped = totals[1] > 0 || !loss.isFinite || !clip.norm.isFinite
+        if !skipped {
+            optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: Float(learningRate), step: step + 1)
+        }
+        step += 1
+        tokensSeen += plan.tokensPerStep
+        let seconds = Date().timeIntervalSince(started)
+        return StepRecord(
+            step: step - 1, loss: loss, lr: learningRate, gradNorm: Double(clip.norm), tokens: tokensSeen,
+            skipped: skipped, milliseconds: seconds * 1000, tokensPerSecond: Double(plan.tokensPerStep) / seconds,
+            allReduceMilliseconds: sync.exposedSeconds * 1000)
+    }
+}
+
+/// A failure of the training run that is not a configuration or collective error.
+public struct TrainingError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,36 @@
+/// What the training loop reports to rank 0's logger, one value per event.
+public enum TrainingEvent: Sendable {
+    /// An optimizer step finished (or was skipped because of a non-finite loss or gradient).
+    case step(StepRecord)
+    /// Validation loss was measured after `step` steps.
+    case evaluation(step: Int, tokens: Int, loss: Double)
+    /// A warning for the user (e.g. a skipped step).
+    case warning(String)
+}
+
+/// The figures of one optimizer step.
+public struct StepRecord: Sendable, Codable, Equatable {
+    /// 0-based index of the step that just ran.
+    public var step: Int
+    /// Mean training loss over the global batch.
+    public var loss: Double
+    /// Learning rate used for the update.
+    public var lr: Double
+    /// Global gradient norm before clipping.
+    public var gradNorm: Double
+    /// Tokens trained on so far, this step included.
+    public var tokens: Int
+    /// True when the update was skipped because the loss or gradients were not finite.
+    public var skipped: Bool
+    /// Wall-clock milliseconds of the step.
+    public var milliseconds: Double
+    /// Training throughput of this step across all ranks.
+    public var tokensPerSecond: Double
+    /// Milliseconds spent waiting for the gradient all-reduce.
+    public var allReduceMilliseconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case step, loss, lr, gradNorm = "grad_norm", tokens, skipped, milliseconds = "ms"
+        case tokensPerSecond = "tokens_per_s", allReduceMilliseconds = "allreduce_ms"
+    }
+}

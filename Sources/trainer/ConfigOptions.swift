@@ -1,0 +1,21 @@
+import ArgumentParser
+import Training
+
+/// The config file and its command-line overrides, shared by every command that reads a config.
+struct ConfigOptions: ParsableArguments {
+    @Argument(help: "Path to the run's JSON config, e.g. configs/gpt-small.json.", completion: .file(extensions: ["json"]))
+    var config: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config field, e.g. --set training.max_steps=100 (repeatable).", valueName: "section.key=value"))
+    var overrides: [String] = []
+
+    /// Loads the config; on a bad config, prints one line on rank 0 and exits 2 on every rank,
+    /// before MPI starts, so no rank waits for another.
+    func load() throws -> TrainConfig {
+        do {
+            return try ConfigLoader.load(path: config, overrides: overrides)
+        } catch {
+            Launch.failBeforeMPI("\(error)")
+        }
+    }
+}
