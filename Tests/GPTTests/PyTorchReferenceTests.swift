@@ -65,6 +65,6 @@ private func worstRatio(_ actual: UnsafeMutableBufferPointer<Float>, _ expected:
     #expect(after.ratio <= 1, "parameter \(after.index): \(model.parameters[after.index]) vs \(ref.params_after[after.index])")
 
     print("pytorch reference: loss rel error \(lossError), grad norm rel error \(normError), "
-          + "worst gradient error \(grads.ratio)×tolerance, worst AdamW parameter error \(after.ratio)×tolerance "
+          + "worst gradient error \(grads.ratio)×tolerance (\(name)), worst AdamW parameter error \(after.ratio)×tolerance "
           + "(tolerance 1e-4·max(|ref|, 1e-3·max|ref|))")
 }
