@@ -1,0 +1,76 @@
+// llm.c-style named views into one activation allocation sized for (maxB, maxT).
+// Per-layer tensors are strided by their (maxB, maxT) size, while inside a view the data
+// is packed for the actual (B, T) of the current pass.
+
+/// Float offsets of every activation tensor inside the single activation buffer.
+struct ActivationLayout {
+    let maxB: Int, maxT: Int, C: Int, NH: Int, L: Int, V: Int
+    // Per-layer tensors: offset of layer 0 and the per-layer stride.
+    var encoded = 0
+    var ln1 = 0, ln1Mean = 0, ln1Rstd = 0, qkv = 0, atty = 0, att = 0, residual2 = 0
+    var ln2 = 0, ln2Mean = 0, ln2Rstd = 0, fch = 0, fchGelu = 0, residual3 = 0
+    var lnf = 0, lnfMean = 0, lnfRstd = 0, logits = 0, lse = 0, losses = 0
+    // Backward scratch, reused by every layer.
+    var dResidual = 0, dSmall = 0, dWide = 0, dAtt = 0
+    var totalCount = 0
+    let btc: Int, bt: Int, attCount: Int
+
+    init(config: GPTConfig, maxBatch: Int, maxSequence: Int) {
+        maxB = maxBatch; maxT = maxSequence
+        C = config.nEmbd; NH = config.nHead; L = config.nLayer; V = config.vocabSize
+        bt = maxB * maxT
+        btc = bt * C
+        attCount = maxB * NH * maxT * maxT
+        var o = 0
+        func take(_ n: Int) -> Int { defer { o += n }; return o }
+        encoded = take(btc)
+        ln1 = take(L * btc); ln1Mean = take(L * bt); ln1Rstd = take(L * bt)
+        qkv = take(L * 3 * btc); atty = take(L * btc); att = take(L * attCount)
+        residual2 = take(L * btc)
+        ln2 = take(L * btc); ln2Mean = take(L * bt); ln2Rstd = take(L * bt)
+        fch = take(L * 4 * btc); fchGelu = take(L * 4 * btc); residual3 = take(L * btc)
+        lnf = take(btc); lnfMean = take(bt); lnfRstd = take(bt)
+        logits = take(bt * V); lse = take(bt); losses = take(bt)
+        dResidual = take(btc); dSmall = take(btc); dWide = take(4 * btc); dAtt = take(attCount)
+        totalCount = o
+    }
+}
+
+/// Pointers to one block's activations for the current pass.
+struct LayerActivations {
+    let ln1, ln1Mean, ln1Rstd, qkv, atty, att, residual2: UnsafeMutablePointer<Float>
+    let ln2, ln2Mean, ln2Rstd, fch, fchGelu, residual3: UnsafeMutablePointer<Float>
+
+    init(base a: UnsafeMutablePointer<Float>, layout s: ActivationLayout, layer l: Int) {
+        ln1 = a + s.ln1 + l * s.btc
+        ln1Mean = a + s.ln1Mean + l * s.bt
+        ln1Rstd = a + s.ln1Rstd + l * s.bt
+        qkv = a + s.qkv + l * 3 * s.btc
+        atty = a + s.atty + l * s.btc
+        att = a + s.att + l * s.attCount
+        residual2 = a + s.residual2 + l * s.btc
+        ln2 = a + s.ln2 + l * s.btc
+        ln2Mean = a + s.ln2Mean + l * s.bt
+        ln2Rstd = a + s.ln2Rstd + l * s.bt
+        fch = a + s.fch + l * 4 * s.btc
+        fchGelu = a + s.fchGelu + l * 4 * s.btc
+        residual3 = a + s.residual3 + l * s.btc
+    }
+}
+
+/// Pointers to one block's twelve tensors in a buffer with the parameter layout
+/// (used for both parameters and gradients).
+struct LayerParameters {
+    let ln1Weight, ln1Bias, qkvWeight, qkvBias, attnProjWeight, attnProjBias: UnsafeMutablePointer<Float>
+    let ln2Weight, ln2Bias, fcWeight, fcBias, fcProjWeight, fcProjBias: UnsafeMutablePointer<Float>
+
+    init(base: UnsafeMutablePointer<Float>, layout: ParameterLayout, layer l: Int) {
+        let p = base + layout.layerRange(l).lowerBound, o = layout.layer
+        ln1Weight = p + o.ln1Weight; ln1Bias = p + o.ln1Bias
+        qkvWeight = p + o.qkvWeight; qkvBias = p + o.qkvBias
+        attnProjWeight = p + o.attnProjWeight; attnProjBias = p + o.attnProjBias
+        ln2Weight = p + o.ln2Weight; ln2Bias = p + o.ln2Bias
+        fcWeight = p + o.fcWeight; fcBias = p + o.fcBias
+        fcProjWeight = p + o.fcProjWeight; fcProjBias = p + o.fcProjBias
+    }
+}

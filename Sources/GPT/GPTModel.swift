@@ -1,0 +1,206 @@
+/// A GPT-2 model with one flat buffer each for parameters, gradients and activations.
+///
+/// Dimensions: B batch, T sequence, C channels, NH heads, L layers, V vocabulary.
+/// Nothing is allocated after `init`; `forward` and `backward` only write into the buffers.
+public final class GPTModel {
+    /// The model dimensions.
+    public let config: GPTConfig
+    /// Where each named tensor lives in `parameters` and `gradients`.
+    public let layout: ParameterLayout
+    /// All parameters, in `layout` order.
+    public let parameters: UnsafeMutableBufferPointer<Float>
+    /// All gradients, in `layout` order; `backward` adds into it.
+    public let gradients: UnsafeMutableBufferPointer<Float>
+    /// Largest batch `forward` accepts.
+    public let maxBatch: Int
+    /// Longest sequence `forward` accepts (at most `config.blockSize`).
+    public let maxSequence: Int
+
+    private let acts: UnsafeMutableBufferPointer<Float>
+    private let actLayout: ActivationLayout
+    private let inputs: UnsafeMutableBufferPointer<Int32>
+    private let targets: UnsafeMutableBufferPointer<Int32>
+    private var lastBatch = 0
+    private var lastSequence = 0
+    private var hasTargets = false
+
+    /// Allocates buffers for batches of up to `maxBatch` sequences of up to `maxSequence` tokens.
+    /// Parameters start at zero; call `initializeWeights(using:)` or copy weights in.
+    public init(config: GPTConfig, maxBatch: Int, maxSequence: Int) {
+        precondition(maxBatch > 0 && maxSequence > 0 && maxSequence <= config.blockSize,
+                     "need 0 < maxSequence <= block_size and maxBatch > 0")
+        self.config = config
+        self.maxBatch = maxBatch
+        self.maxSequence = maxSequence
+        layout = ParameterLayout(config: config)
+        parameters = .allocate(capacity: layout.totalCount)
+        parameters.initialize(repeating: 0)
+        gradients = .allocate(capacity: layout.totalCount)
+        gradients.initialize(repeating: 0)
+        actLayout = ActivationLayout(config: config, maxBatch: maxBatch, maxSequence: maxSequence)
+        acts = .allocate(capacity: actLayout.totalCount)
+        acts.initialize(repeating: 0)
+        inputs = .allocate(capacity: maxBatch * maxSequence)
+        inputs.initialize(repeating: 0)
+        targets = .allocate(capacity: maxBatch * maxSequence)
+        targets.initialize(repeating: -1)
+    }
+
+    deinit {
+        parameters.deallocate()
+        gradients.deallocate()
+        acts.deallocate()
+        inputs.deallocate()
+        targets.deallocate()
+    }
+
+    /// Bytes of the activation buffer for (batch, sequence): for a start-up memory estimate.
+    public static func activationBytes(config: GPTConfig, batch: Int, sequence: Int) -> Int {
+        ActivationLayout(config: config, maxBatch: batch, maxSequence: sequence).totalCount * MemoryLayout<Float>.stride
+    }
+
+    /// Training FLOPs per token: 6N for the matmuls of forward and backward plus 12·L·C·T for
+    /// attention scores (nanoGPT's estimate_mfu, PaLM appendix B). N excludes `wpe`, which is a
+    /// lookup, as nanoGPT does; the tied `wte` counts once, for the classifier matmul.
+    public static func flopsPerToken(config: GPTConfig, sequence: Int) -> Double {
+        let layout = ParameterLayout(config: config)
+        let n = Double(layout.totalCount - config.blockSize * config.nEmbd)
+        return 6 * n + 12 * Double(config.nLayer) * Double(config.nEmbd) * Double(sequence)
+    }
+
+    /// Sets every gradient to zero.
+    public func zeroGradients() {
+        gradients.update(repeating: 0)
+    }
+
+    /// The logits (V values) at (batch, position) of the last forward pass.
+    /// Valid until the next `backward`, which overwrites them with their gradient.
+    public func logits(batch b: Int, position t: Int) -> UnsafeBufferPointer<Float> {
+        precondition(b >= 0 && b < lastBatch && t >= 0 && t < lastSequence, "no such logits in the last forward")
+        let V = config.vocabSize
+        return UnsafeBufferPointer(start: acts.baseAddress! + actLayout.logits + (b * lastSequence + t) * V, count: V)
+    }
+
+    /// Runs the model on `inputs` (batch, sequence), row-major. With `targets` of the same
+    /// shape (-1 = ignored) returns the summed cross-entropy; without, only computes logits.
+    @discardableResult
+    public func forward(
+        inputs tokens: UnsafeBufferPointer<Int32>, targets labels: UnsafeBufferPointer<Int32>?,
+        batch B: Int, sequence T: Int
+    ) -> LossSum {
+        precondition(B > 0 && B <= maxBatch && T > 0 && T <= maxSequence, "batch/sequence exceed the allocation")
+        precondition(tokens.count >= B * T, "inputs must hold batch*sequence tokens")
+        let C = config.nEmbd, NH = config.nHead, V = config.vocabSize, BT = B * T
+        for i in 0..<BT {
+            precondition(tokens[i] >= 0 && Int(tokens[i]) < V, "input token out of vocabulary")
+            inputs[i] = tokens[i]
+        }
+        if let labels {
+            precondition(labels.count >= BT, "targets must hold batch*sequence tokens")
+            for i in 0..<BT {
+                precondition(labels[i] >= -1 && Int(labels[i]) < V, "target out of vocabulary")
+                targets[i] = labels[i]
+            }
+        }
+        lastBatch = B
+        lastSequence = T
+        hasTargets = labels != nil
+
+        let a = acts.baseAddress!, s = actLayout
+        let p = parameters.baseAddress!
+        encoderForward(out: a + s.encoded, tokens: inputs.baseAddress!, wte: p + layout.wteOffset,
+                       wpe: p + layout.wpeOffset, batch: B, sequence: T, channels: C)
+        var residual = a + s.encoded
+        for l in 0..<config.nLayer {
+            let w = LayerParameters(base: p, layout: layout, layer: l)
+            let x = LayerActivations(base: a, layout: s, layer: l)
+            layerNormForward(out: x.ln1, mean: x.ln1Mean, rstd: x.ln1Rstd, inp: residual,
+                             weight: w.ln1Weight, bias: w.ln1Bias, rows: BT, channels: C)
+            matmulForward(out: x.qkv, inp: x.ln1, weight: w.qkvWeight, bias: w.qkvBias,
+                          rows: BT, inChannels: C, outChannels: 3 * C, accumulate: false)
+            attentionForward(out: x.atty, att: x.att, qkv: x.qkv, batch: B, sequence: T, channels: C, heads: NH)
+            x.residual2.update(from: residual, count: BT * C)
+            matmulForward(out: x.residual2, inp: x.atty, weight: w.attnProjWeight, bias: w.attnProjBias,
+                          rows: BT, inChannels: C, outChannels: C, accumulate: true)
+            layerNormForward(out: x.ln2, mean: x.ln2Mean, rstd: x.ln2Rstd, inp: x.residual2,
+                             weight: w.ln2Weight, bias: w.ln2Bias, rows: BT, channels: C)
+            matmulForward(out: x.fch, inp: x.ln2, weight: w.fcWeight, bias: w.fcBias,
+                          rows: BT, inChannels: C, outChannels: 4 * C, accumulate: false)
+            geluForward(out: x.fchGelu, inp: x.fch, count: BT * 4 * C)
+            x.residual3.update(from: x.residual2, count: BT * C)
+            matmulForward(out: x.residual3, inp: x.fchGelu, weight: w.fcProjWeight, bias: w.fcProjBias,
+                          rows: BT, inChannels: 4 * C, outChannels: C, accumulate: true)
+            residual = x.residual3
+        }
+        layerNormForward(out: a + s.lnf, mean: a + s.lnfMean, rstd: a + s.lnfRstd, inp: residual,
+                         weight: p + layout.lnfWeightOffset, bias: p + layout.lnfBiasOffset, rows: BT, channels: C)
+        classifierForward(logits: a + s.logits, x: a + s.lnf, wte: p + layout.wteOffset, rows: BT, channels: C, vocab: V)
+        guard hasTargets else { return LossSum(sum: 0, count: 0) }
+        crossEntropyForward(losses: a + s.losses, lse: a + s.lse, logits: a + s.logits,
+                            targets: targets.baseAddress!, rows: BT, vocab: V)
+        // Summed serially in Double so the result is independent of the thread split.
+        var sum = 0.0, count = 0
+        for i in 0..<BT where targets[i] >= 0 {
+            sum += Double(a[s.losses + i])
+            count += 1
+        }
+        return LossSum(sum: sum, count: count)
+    }
+
+    /// Adds to `gradients` the gradient of lossScale × (summed loss of the last forward).
+    ///
+    /// `onFinalGradients` is called with each flat range of `gradients` as soon as it is
+    /// complete for this pass: `ln_f`, then each block from the last to the first, then the
+    /// embeddings (`wte` gets its last contribution from the encoder). The caller may start
+    /// reducing a range while backward continues; backward never touches it again.
+    public func backward(lossScale: Float, onFinalGradients: ((Range<Int>) -> Void)? = nil) {
+        precondition(hasTargets, "backward needs a forward pass with targets")
+        hasTargets = false  // the logits are about to become their gradient
+        let B = lastBatch, T = lastSequence, BT = B * T
+        let C = config.nEmbd, NH = config.nHead, V = config.vocabSize
+        let a = acts.baseAddress!, s = actLayout
+        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        let dResidual = a + s.dResidual, dSmall = a + s.dSmall, dWide = a + s.dWide
+        let lastResidual = config.nLayer == 0
+            ? a + s.encoded : LayerActivations(base: a, layout: s, layer: config.nLayer - 1).residual3
+
+        crossEntropyBackwardInPlace(logits: a + s.logits, lse: a + s.lse, targets: targets.baseAddress!,
+                                    lossScale: lossScale, rows: BT, vocab: V)
+        classifierBackward(dx: dSmall, dwte: g + layout.wteOffset, dlogits: a + s.logits, x: a + s.lnf,
+                           wte: p + layout.wteOffset, rows: BT, channels: C, vocab: V)
+        dResidual.update(repeating: 0, count: BT * C)
+        layerNormBackward(dinp: dResidual, dweight: g + layout.lnfWeightOffset, dbias: g + layout.lnfBiasOffset,
+                          dout: dSmall, inp: lastResidual, weight: p + layout.lnfWeightOffset,
+                          mean: a + s.lnfMean, rstd: a + s.lnfRstd, rows: BT, channels: C)
+        onFinalGradients?(layout.finalNormRange)
+
+        // dResidual always holds the gradient of the residual stream at the current point.
+        for l in stride(from: config.nLayer - 1, through: 0, by: -1) {
+            let w = LayerParameters(base: p, layout: layout, layer: l)
+            let dw = LayerParameters(base: g, layout: layout, layer: l)
+            let x = LayerActivations(base: a, layout: s, layer: l)
+            let input = l == 0 ? a + s.encoded : LayerActivations(base: a, layout: s, layer: l - 1).residual3
+            matmulBackward(dinp: dWide, dweight: dw.fcProjWeight, dbias: dw.fcProjBias, dout: dResidual,
+                           inp: x.fchGelu, weight: w.fcProjWeight, rows: BT, inChannels: 4 * C, outChannels: C)
+            geluBackwardInPlace(dx: dWide, inp: x.fch, count: BT * 4 * C)
+            matmulBackward(dinp: dSmall, dweight: dw.fcWeight, dbias: dw.fcBias, dout: dWide,
+                           inp: x.ln2, weight: w.fcWeight, rows: BT, inChannels: C, outChannels: 4 * C)
+            layerNormBackward(dinp: dResidual, dweight: dw.ln2Weight, dbias: dw.ln2Bias, dout: dSmall,
+                              inp: x.residual2, weight: w.ln2Weight, mean: x.ln2Mean, rstd: x.ln2Rstd,
+                              rows: BT, channels: C)
+            matmulBackward(dinp: dSmall, dweight: dw.attnProjWeight, dbias: dw.attnProjBias, dout: dResidual,
+                           inp: x.atty, weight: w.attnProjWeight, rows: BT, inChannels: C, outChannels: C)
+            attentionBackward(dqkv: dWide, datt: a + s.dAtt, dout: dSmall, qkv: x.qkv, att: x.att,
+                              batch: B, sequence: T, channels: C, heads: NH)
+            matmulBackward(dinp: dSmall, dweight: dw.qkvWeight, dbias: dw.qkvBias, dout: dWide,
+                           inp: x.ln1, weight: w.qkvWeight, rows: BT, inChannels: C, outChannels: 3 * C)
+            layerNormBackward(dinp: dResidual, dweight: dw.ln1Weight, dbias: dw.ln1Bias, dout: dSmall,
+                              inp: input, weight: w.ln1Weight, mean: x.ln1Mean, rstd: x.ln1Rstd,
+                              rows: BT, channels: C)
+            onFinalGradients?(layout.layerRange(l))
+        }
+        encoderBackward(dwte: g + layout.wteOffset, dwpe: g + layout.wpeOffset, dout: dResidual,
+                        tokens: inputs.baseAddress!, batch: B, sequence: T, channels: C)
+        onFinalGradients?(layout.embeddingRange)
+    }
+}

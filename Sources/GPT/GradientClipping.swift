@@ -1,0 +1,42 @@
+/// Global-norm gradient clipping over the flat gradient buffer.
+public enum GradientClipping {
+    /// √(Σ g²), accumulated in Double in a fixed lane order, so it is deterministic.
+    public static func globalNorm(_ grads: UnsafeBufferPointer<Float>) -> Float {
+        let n = grads.count
+        guard n > 0 else { return 0 }
+        let g = grads.baseAddress!
+        // Eight fixed lanes let the loop vectorize while the summation order stays fixed.
+        var lanes = SIMD8<Double>(repeating: 0)
+        var i = 0
+        while i + 8 <= n {
+            let x = SIMD8<Double>(SIMD8<Float>(UnsafeBufferPointer(start: g + i, count: 8)))
+            lanes += x * x
+            i += 8
+        }
+        var total = 0.0
+        for lane in 0..<8 { total += lanes[lane] }
+        while i < n {
+            let x = Double(g[i])
+            total += x * x
+            i += 1
+        }
+        return Float(total.squareRoot())
+    }
+
+    /// √(Σ g²) of a mutable buffer (e.g. `model.gradients`).
+    public static func globalNorm(_ grads: UnsafeMutableBufferPointer<Float>) -> Float {
+        globalNorm(UnsafeBufferPointer(grads))
+    }
+
+    /// Scales `grads` in place by maxNorm/norm when norm > maxNorm; maxNorm ≤ 0 disables it.
+    /// Returns the norm before clipping and the scale applied (1 when not clipped).
+    @discardableResult
+    public static func clip(_ grads: UnsafeMutableBufferPointer<Float>, maxNorm: Float) -> (norm: Float, scale: Float) {
+        let norm = globalNorm(grads)
+        guard maxNorm > 0, norm > maxNorm else { return (norm, 1) }
+        let scale = maxNorm / norm
+        let g = grads.baseAddress!
+        for i in 0..<grads.count { g[i] *= scale }
+        return (norm, scale)
+    }
+}

@@ -1,0 +1,35 @@
+import Dispatch
+
+/// How many threads the row-parallel (non-GEMM) kernels use; results do not depend on it.
+public enum KernelThreads {
+    /// Thread count for layernorm, GELU, softmax/cross-entropy and attention's (batch, head) loop.
+    /// Set once at start-up, before any forward pass; it is read without synchronisation.
+    nonisolated(unsafe) public static var count: Int = 1
+}
+
+/// Splits `0..<count` into one contiguous chunk per thread and runs `body` on each.
+///
+/// Callers guarantee that every output element is written by exactly one chunk and that no
+/// Float reduction crosses chunks, which keeps results bit-identical for any thread count.
+@inline(__always)
+func parallelFor(_ count: Int, _ body: (Range<Int>) -> Void) {
+    let threads = min(KernelThreads.count, count)
+    if threads <= 1 {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    // The kernels' closures capture raw pointers, which are not Sendable; the disjoint-rows
+    // contract above is what makes sharing them safe.
+    withoutActuallyEscaping(body) { body in
+        let shared = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: threads) { i in
+            shared.value((count * i / threads)..<(count * (i + 1) / threads))
+        }
+    }
+}
+
+/// Carries a value into a @Sendable closure when the caller guarantees safe sharing.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,25 @@
+import Testing
+import GPT
+
+/// Feeding tokens one at a time through the key/value cache gives the full forward's logits
+/// at every position, to |a − b| ≤ 1e-4·max(|b|, 1).
+@Test func cachedDecodingMatchesFullForward() {
+    let T = tinyConfig.blockSize
+    let model = GPTModel(config: tinyConfig, maxBatch: 2, maxSequence: T)
+    randomizeParameters(model, seed: 13)
+    let batch = randomBatch(batch: 2, sequence: T, vocab: tinyConfig.vocabSize, seed: 17)
+    model.forward(batch.inputs, nil, batch: 2, sequence: T)
+    let inference = GPTInference(model: model)
+    var worst: Float = 0
+    for b in 0..<2 {
+        inference.reset()
+        for t in 0..<T {
+            let cached = Array(inference.next(token: batch.inputs[b * T + t]))
+            let full = model.logits(batch: b, position: t)
+            for j in 0..<cached.count { worst = max(worst, abs(cached[j] - full[j]) / max(abs(full[j]), 1)) }
+        }
+        #expect(inference.length == T)
+    }
+    #expect(worst <= 1e-4)
+    print("kv-cache decoding: max error vs full forward \(worst) (relative, floor 1)")
+}

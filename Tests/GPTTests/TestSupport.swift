@@ -1,0 +1,60 @@
+import GPT
+
+/// SplitMix64: a tiny seeded generator so every test is deterministic.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// The tiny model used by the behaviour tests. The repository has no configs/gpt-tiny.json
+/// on this branch yet, so its intended shape is written out here.
+let tinyConfig = GPTConfig(nLayer: 2, nHead: 2, nEmbd: 32, blockSize: 16, vocabSize: 64)
+
+/// Fills the model with larger-than-GPT-2 random weights and non-trivial LayerNorm affines,
+/// so that every gradient carries signal well above float32 round-off.
+func randomizeParameters(_ model: GPTModel, seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    func uniform() -> Float { Float(rng.next() >> 40) / Float(1 << 24) * 2 - 1 }
+    for t in model.layout.tensors {
+        let p = model.parameters.baseAddress! + t.offset
+        let isNormWeight = t.name.hasSuffix("ln_1.weight") || t.name.hasSuffix("ln_2.weight") || t.name == "ln_f.weight"
+        for i in 0..<t.count {
+            if isNormWeight {
+                p[i] = 1 + 0.2 * uniform()
+            } else if t.shape.count == 1 {
+                p[i] = 0.1 * uniform()
+            } else {
+                p[i] = 0.3 * uniform()
+            }
+        }
+    }
+}
+
+/// Random tokens (batch·sequence) and targets with the given positions set to -1 (ignored).
+func randomBatch(batch: Int, sequence: Int, vocab: Int, seed: UInt64, ignored: [Int] = []) -> (inputs: [Int32], targets: [Int32]) {
+    var rng = SplitMix64(seed: seed)
+    let inputs = (0..<(batch * sequence)).map { _ in Int32(rng.next() % UInt64(vocab)) }
+    var targets = (0..<(batch * sequence)).map { _ in Int32(rng.next() % UInt64(vocab)) }
+    for i in ignored { targets[i] = -1 }
+    return (inputs, targets)
+}
+
+extension GPTModel {
+    /// forward over Swift arrays.
+    @discardableResult
+    func forward(_ inputs: [Int32], _ targets: [Int32]?, batch: Int, sequence: Int) -> LossSum {
+        inputs.withUnsafeBufferPointer { i in
+            if let targets {
+                return targets.withUnsafeBufferPointer { t in forward(inputs: i, targets: t, batch: batch, sequence: sequence) }
+            }
+            return forward(inputs: i, targets: nil, batch: batch, sequence: sequence)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Testing
+import GPT
+
+/// Runs one forward/backward with `threads` kernel threads; returns the loss and gradients.
+private func lossAndGradients(threads: Int) -> (LossSum, [Float], [Float]) {
+    let saved = KernelThreads.count
+    KernelThreads.count = threads
+    defer { KernelThreads.count = saved }
+    let B = 3, T = 16
+    let model = GPTModel(config: tinyConfig, maxBatch: B, maxSequence: T)
+    randomizeParameters(model, seed: 21)
+    let batch = randomBatch(batch: B, sequence: T, vocab: tinyConfig.vocabSize, seed: 5, ignored: [0, 17])
+    model.zeroGradients()
+    let loss = model.forward(batch.inputs, batch.targets, batch: B, sequence: T)
+    let logits = Array(model.logits(batch: 2, position: 9))
+    model.backward(lossScale: 1 / Float(loss.count))
+    return (loss, Array(model.gradients), logits)
+}
+
+/// The row-parallel kernels give bit-identical results for any thread count.
+@Test func threadCountDoesNotChangeResults() {
+    let one = lossAndGradients(threads: 1)
+    let two = lossAndGradients(threads: 2)
+    let three = lossAndGradients(threads: 3)
+    #expect(one.0 == two.0 && one.0 == three.0)
+    #expect(one.1 == two.1 && one.1 == three.1)
+    #expect(one.2 == two.2)
+    print("threads 1/2/3: loss \(one.0.sum) / \(two.0.sum) / \(three.0.sum), gradients bit-identical: \(one.1 == two.1 && one.1 == three.1)")
+}
