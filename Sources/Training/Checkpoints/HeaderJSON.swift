@@ -1,5 +1,5 @@
 /// A parsed JSON value. Objects keep their key order and duplicates so that the caller can reject them.
-enum HeaderJSON: Equatable {
+enum HeaderJSON {
     case object([(key: String, value: HeaderJSON)])
     case array([HeaderJSON])
     case string(String)
@@ -9,20 +9,6 @@ enum HeaderJSON: Equatable {
     case otherNumber(String)
     case bool(Bool)
     case null
-
-    static func == (a: HeaderJSON, b: HeaderJSON) -> Bool {
-        switch (a, b) {
-        case let (.object(x), .object(y)):
-            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        case let (.array(x), .array(y)): return x == y
-        case let (.string(x), .string(y)): return x == y
-        case let (.integer(x), .integer(y)): return x == y
-        case let (.otherNumber(x), .otherNumber(y)): return x == y
-        case let (.bool(x), .bool(y)): return x == y
-        case (.null, .null): return true
-        default: return false
-        }
-    }
 }
 
 /// A strict RFC 8259 parser for safetensors headers. Hand-written rather than JSONSerialization so that
