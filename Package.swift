@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Training"]),
     ],
     swiftLanguageModes: [.v6]
