@@ -18,7 +18,8 @@ public final class TokenShard: @unchecked Sendable {
     public let url: URL
     /// The number of tokens in the shard.
     public let count: Int
-    /// The tokens, read-only, backed by the mapped file.
+    /// The tokens, read-only, backed by the mapped file: valid only while this shard is alive
+    /// (Swift may release an unused shard early; hold it, or use `withExtendedLifetime`).
     public let tokens: UnsafeBufferPointer<UInt16>
 
     // The mapping is never written, so sharing it between threads is safe (hence @unchecked Sendable).
@@ -67,6 +68,12 @@ public final class TokenShard: @unchecked Sendable {
         mappedLength = size
         count = declared
         tokens = UnsafeBufferPointer(start: (base + TokenShard.headerBytes).assumingMemoryBound(to: UInt16.self), count: declared)
+    }
+
+    /// The token at `index` (0..<count).
+    public subscript(index: Int) -> UInt16 {
+        precondition(index >= 0 && index < count, "token index \(index) outside 0..<\(count) in \(url.path)")
+        return UInt16(littleEndian: tokens[index])
     }
 
     deinit {
