@@ -8,5 +8,6 @@ public struct DataError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
+    /// The message, so that printing the error shows it.
     public var description: String { message }
 }
