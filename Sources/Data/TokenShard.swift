@@ -1,0 +1,121 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A memory-mapped token shard in llm.c's format: 256 little-endian Int32 of header (magic 20240520, version 1, token count), then UInt16 tokens.
+public final class TokenShard: @unchecked Sendable {
+    /// The header's first word.
+    public static let magic: Int32 = 20_240_520
+    /// The only version with 16-bit tokens.
+    public static let version: Int32 = 1
+    /// Header size in bytes.
+    public static let headerBytes = 256 * 4
+
+    /// The file this shard was read from.
+    public let url: URL
+    /// The number of tokens in the shard.
+    public let count: Int
+    /// The tokens, read-only, backed by the mapped file: valid only while this shard is alive
+    /// (Swift may release an unused shard early; hold it, or use `withExtendedLifetime`).
+    public let tokens: UnsafeBufferPointer<UInt16>
+
+    // The mapping is never written, so sharing it between threads is safe (hence @unchecked Sendable).
+    private let mapping: UnsafeMutableRawPointer?
+    private let mappedLength: Int
+
+    /// Maps `url` and checks its header and size; errors name the file and the fix.
+    public init(url: URL) throws {
+        self.url = url
+        let path = url.path
+        let fix = "re-run `trainer prepare CONFIG` to rewrite the shards"
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw DataError("cannot open token shard \(path): \(String(cString: strerror(errno))); \(fix)")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw DataError("cannot stat token shard \(path): \(String(cString: strerror(errno))); \(fix)")
+        }
+        let size = Int(info.st_size)
+        guard size >= TokenShard.headerBytes else {
+            throw DataError("token shard \(path) is \(size) bytes, shorter than its \(TokenShard.headerBytes)-byte header (truncated at byte offset \(size)); \(fix)")
+        }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw DataError("cannot memory-map token shard \(path): \(String(cString: strerror(errno))); \(fix)")
+        }
+        let header = base.assumingMemoryBound(to: Int32.self)
+        let magic = Int32(littleEndian: header[0])
+        let version = Int32(littleEndian: header[1])
+        let declared = Int(Int32(littleEndian: header[2]))
+        let expectedSize = TokenShard.headerBytes + 2 * max(declared, 0)
+        var problem: String?
+        if magic != TokenShard.magic {
+            problem = "token shard \(path) has magic \(magic) at byte offset 0, expected \(TokenShard.magic): it is not an llm.c token file"
+        } else if version != TokenShard.version {
+            problem = "token shard \(path) has version \(version) at byte offset 4, expected \(TokenShard.version) (16-bit tokens)"
+        } else if declared < 0 || size != expectedSize {
+            problem = "token shard \(path) is \(size) bytes, but its header (byte offset 8) says \(declared) tokens, which needs \(expectedSize) bytes: the file is truncated or corrupt"
+        }
+        if let problem {
+            munmap(base, size)
+            throw DataError("\(problem); \(fix)")
+        }
+        mapping = base
+        mappedLength = size
+        count = declared
+        tokens = UnsafeBufferPointer(start: (base + TokenShard.headerBytes).assumingMemoryBound(to: UInt16.self), count: declared)
+    }
+
+    /// The token at `index` (0..<count).
+    public subscript(index: Int) -> UInt16 {
+        precondition(index >= 0 && index < count, "token index \(index) outside 0..<\(count) in \(url.path)")
+        return UInt16(littleEndian: tokens[index])
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, mappedLength) }
+    }
+
+    /// Writes `tokens` as a shard at `url`, via a temporary file in the same folder renamed into place, so a half-written shard never appears.
+    public static func write<C: Collection>(tokens: C, to url: URL) throws where C.Element: BinaryInteger {
+        guard tokens.count <= Int(Int32.max) else {
+            throw DataError("cannot write \(url.path): \(tokens.count) tokens exceed the format's limit of \(Int32.max) per shard; split them into several shards")
+        }
+        var data = Data(count: headerBytes + 2 * tokens.count)
+        var badToken: (Int, String)?
+        data.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            let header = base.assumingMemoryBound(to: Int32.self)
+            header[0] = magic.littleEndian
+            header[1] = version.littleEndian
+            header[2] = Int32(tokens.count).littleEndian
+            let body = (base + headerBytes).assumingMemoryBound(to: UInt16.self)
+            for (i, token) in tokens.enumerated() {
+                guard let value = UInt16(exactly: token) else {
+                    badToken = (i, "\(token)")
+                    return
+                }
+                body[i] = value.littleEndian
+            }
+        }
+        if let (index, value) = badToken {
+            throw DataError("cannot write \(url.path): token \(index) is \(value), outside 0...65535 that 16-bit shards can hold; use a vocab size of at most 65536")
+        }
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        do {
+            try data.write(to: temporary)
+            // rename(2) replaces the target atomically: readers see the old shard or the new one.
+            guard rename(temporary.path, url.path) == 0 else {
+                throw DataError("rename failed: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw DataError("cannot write token shard \(url.path): \(error.localizedDescription); check free space and permissions in \(directory.path)")
+        }
+    }
+}
