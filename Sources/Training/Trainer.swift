@@ -35,8 +35,8 @@ public final class Trainer {
         model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: T)
         let t = config.training
         optimizer = AdamW(layout: model.layout, beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
-        let train = try TokenDataset(directory: data.directory, split: .train)
-        let val = try TokenDataset(directory: data.directory, split: .validation)
+        let train = try TokenDataset(directory: data.directory, split: "train")
+        let val = try TokenDataset(directory: data.directory, split: "val")
         trainLoader = BatchLoader(dataset: train, sequence: T, maxBatch: plan.microBatch)
         let valLoader = BatchLoader(dataset: val, sequence: T, maxBatch: plan.microBatch)
         guard trainLoader.sampleCount >= plan.sequencesPerStep else {
@@ -109,7 +109,7 @@ public final class Trainer {
                 var failure: CollectiveError? = nil
                 model.backward(lossScale: scale) { range in
                     guard failure == nil else { return }
-                    do { try self.sync.gradientsFinal(range) } catch { failure = error }
+                    do throws(CollectiveError) { try self.sync.gradientsFinal(range) } catch { failure = error }
                 }
                 if let failure { throw failure }
             } else {

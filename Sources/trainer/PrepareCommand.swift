@@ -16,7 +16,7 @@ extension TrainerCommand {
             Launch.run { comm in
                 _ = try Launch.onRoot(comm) {
                     let data = try RunSetup.prepareData(config) { print($0); fflush(nil) }
-                    print("prepared \(data.directory.path): \(data.trainTokens) training and \(data.validationTokens) validation tokens")
+                    print("prepared \(data.directory.path): \(data.trainTokens) training and \(data.valTokens) validation tokens")
                 }
             }
         }
