@@ -28,7 +28,7 @@ public enum ConfigLoader {
         var merged = defaultsObject()
         try overlay(user, onto: &merged, path: [], source: source)
         for override in overrides { try apply(override: override, to: &merged) }
-        let config = try decodeMerged(merged, source: source)
+        let config = try decodeMerged(merged, defaults: defaultsObject(), source: source)
         try ConfigValidation.check(config)
         return config
     }
@@ -90,15 +90,41 @@ public enum ConfigLoader {
         try overlay(nested, onto: &object, path: [], source: "--set \(override)")
     }
 
-    private static func decodeMerged(_ object: [String: Any], source: String) throws(ConfigError) -> TrainConfig {
+    private static func decodeMerged(_ object: [String: Any], defaults: [String: Any], source: String) throws(ConfigError) -> TrainConfig {
         do {
-            let data = try JSONSerialization.data(withJSONObject: object)
-            return try JSONDecoder().decode(TrainConfig.self, from: data)
+            return try JSONDecoder().decode(TrainConfig.self, from: JSONSerialization.data(withJSONObject: object))
         } catch let error as DecodingError {
+            // Foundation reports some bad numbers (2.5 for a whole number) without a coding path;
+            // find the field by putting defaults back one at a time until the config decodes.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               let (field, value) = culprit(object, defaults: defaults) {
+                throw ConfigError(source, "`\(field)` has an invalid value \(value); use a value like the default, \(defaultValue(field, defaults))")
+            }
             throw describe(error, source: source)
         } catch {
             throw ConfigError(source, "cannot decode the config: \(error)")
         }
+    }
+
+    private static func culprit(_ object: [String: Any], defaults: [String: Any]) -> (String, Any)? {
+        var trial = object
+        for section in object.keys.sorted() {
+            guard var values = trial[section] as? [String: Any], let defaultValues = defaults[section] as? [String: Any] else { continue }
+            for key in values.keys.sorted() {
+                let original = values[key]!
+                values[key] = defaultValues[key]
+                trial[section] = values
+                let decodes = (try? JSONSerialization.data(withJSONObject: trial)).flatMap { try? JSONDecoder().decode(TrainConfig.self, from: $0) } != nil
+                if decodes { return ("\(section).\(key)", original) }
+            }
+        }
+        return nil
+    }
+
+    private static func defaultValue(_ field: String, _ defaults: [String: Any]) -> String {
+        let parts = field.split(separator: ".").map(String.init)
+        guard parts.count == 2, let section = defaults[parts[0]] as? [String: Any], let value = section[parts[1]] else { return "?" }
+        return "\(value)"
     }
 
     private static func describe(_ error: DecodingError, source: String) -> ConfigError {
