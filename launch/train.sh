@@ -21,4 +21,14 @@ export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
 bind=()
 (( threads > 1 || ranks > cores )) && bind=(--bind-to none)
 echo "train.sh: $ranks rank(s) × $threads OpenBLAS thread(s) on $cores cores"
-exec mpirun -n "$ranks" "${bind[@]}" .build/release/trainer "$@"
+# mpirun runs in its own session so that Ctrl-C or SIGTERM reaches only this script, which passes
+# it to the ranks: they finish the step, save and exit 0. (Signalled itself, mpirun would report
+# failure even though the ranks stopped cleanly.)
+setsid mpirun -n "$ranks" "${bind[@]}" .build/release/trainer "$@" &
+pid=$!
+trap 'pkill -TERM -P "$pid" 2>/dev/null || true' INT TERM
+status=0
+while kill -0 "$pid" 2>/dev/null; do
+  wait "$pid" && status=0 || status=$?
+done
+exit "$status"

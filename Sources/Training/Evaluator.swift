@@ -1,40 +1,48 @@
 import Collectives
 import GPT
 
-/// Mean validation loss over a fixed set of validation batches, shared across ranks.
+/// Mean loss over a fixed set of batches of held-out samples, shared across ranks.
 ///
-/// Batch i covers validation samples i·B ..< (i+1)·B (wrapping around a small set), and rank r
-/// evaluates batches r, r + world, …, so the result is the same at any world size.
+/// Batch i covers samples i·B ..< (i+1)·B (wrapping around a small set, or cut short at the end
+/// of the set when every sample is evaluated once), and rank r evaluates batches r, r + world, …,
+/// so the result is the same at any world size.
 public struct Evaluator {
     let model: GPTModel
     let loader: BatchLoader
     let batch: Int
     let batches: Int
+    let wholeSet: Bool
     let comm: Communicator
 
-    public init(model: GPTModel, loader: BatchLoader, batch: Int, batches: Int, comm: Communicator) {
+    /// `batches` batches of `batch` samples; with `wholeSet`, every sample exactly once instead.
+    public init(model: GPTModel, loader: BatchLoader, batch: Int, batches: Int, wholeSet: Bool = false, comm: Communicator) {
         self.model = model
         self.loader = loader
         self.batch = batch
-        self.batches = batches
+        self.wholeSet = wholeSet
+        self.batches = wholeSet ? (loader.sampleCount + batch - 1) / batch : batches
         self.comm = comm
     }
 
-    /// Sum of token losses and token count over this rank's share, reduced over all ranks.
-    public func evaluate() throws(CollectiveError) -> (loss: Double, tokens: Int) {
-        var sum = 0.0
-        var count = 0
+    /// The mean token loss, the token count and, when `tokenBytes` (bytes per token id) is given,
+    /// the number of text bytes those tokens spell, all reduced over every rank.
+    public func evaluate(tokenBytes: [Int]? = nil) throws(CollectiveError) -> (loss: Double, tokens: Int, bytes: Int) {
+        var sum = 0.0, count = 0, bytes = 0
         let samples = max(1, loader.sampleCount)
         var i = comm.rank
         while i < batches {
             let first = i * batch
-            loader.load(batch: batch) { (first + $0) % samples }
-            let result = model.forward(inputs: UnsafeBufferPointer(loader.inputs), targets: UnsafeBufferPointer(loader.targets), batch: batch, sequence: loader.sequenceLength)
+            let size = wholeSet ? min(batch, samples - first) : batch
+            loader.load(batch: size) { (first + $0) % samples }
+            let result = model.forward(inputs: UnsafeBufferPointer(loader.inputs), targets: UnsafeBufferPointer(loader.targets), batch: size, sequence: loader.sequenceLength)
             sum += result.sum
             count += result.count
+            if let tokenBytes {
+                for target in loader.targets.prefix(size * loader.sequenceLength) where target >= 0 { bytes += tokenBytes[Int(target)] }
+            }
             i += comm.size
         }
-        let total = try comm.sum([sum, Double(count)])
-        return (total[0] / max(1, total[1]), Int(total[1]))
+        let total = try comm.sum([sum, Double(count), Double(bytes)])
+        return (total[0] / max(1, total[1]), Int(total[1]), Int(total[2]))
     }
 }

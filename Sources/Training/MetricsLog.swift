@@ -10,12 +10,12 @@ public final class MetricsLog {
     /// The file the JSON lines go to.
     public let url: URL
 
-    /// Opens (appending) `<runDirectory>/metrics.jsonl`.
-    public init(runDirectory: URL, logEvery: Int, maxSteps: Int) throws {
+    /// Opens `<runDirectory>/metrics.jsonl`: emptied for a fresh run, appended to when resuming.
+    public init(runDirectory: URL, logEvery: Int, maxSteps: Int, fresh: Bool) throws {
         url = runDirectory.appendingPathComponent("metrics.jsonl")
         do {
             try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: url.path) {
+            if fresh || !FileManager.default.fileExists(atPath: url.path) {
                 guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
                     throw TrainingError("cannot create \(url.path)")
                 }
@@ -42,6 +42,8 @@ public final class MetricsLog {
         case .evaluation(let step, let tokens, let loss):
             append(#"{"step":\#(step - 1),"tokens":\#(tokens),"val_loss":\#(number(loss))}"#)
             print(String(format: "step %6d/%d | val loss %.4f | tokens %d", step - 1, maxSteps, loss, tokens))
+        case .saved(let step, let directory, let seconds):
+            print(String(format: "step %6d/%d | saved ", step - 1, maxSteps) + directory.path + String(format: " in %.2f s", seconds))
         case .warning(let text):
             FileHandle.standardError.write(Data("[rank 0] warning: \(text)\n".utf8))
         }

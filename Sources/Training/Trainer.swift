@@ -20,11 +20,16 @@ public final class Trainer {
     let schedule: LearningRateSchedule
     let sync: GradientSync
     /// Optimizer steps completed.
-    public private(set) var step = 0
+    public internal(set) var step = 0
     /// Tokens trained on so far across all ranks.
-    public private(set) var tokensSeen = 0
+    public internal(set) var tokensSeen = 0
     /// Validation loss of the last evaluation, if any.
-    public private(set) var lastValidationLoss: Double? = nil
+    public internal(set) var lastValidationLoss: Double? = nil
+    /// Best validation loss so far and the step whose checkpoint had it.
+    public internal(set) var best: (loss: Double, step: Int)? = nil
+    /// Where rank 0 writes checkpoints.
+    public let store: CheckpointStore
+    let tokenizerDirectory: URL
 
     /// Builds the replica and the data pipeline; call `initializeWeights` or restore state next.
     public init(config: TrainConfig, comm: Communicator, data: PreparedData) throws {
@@ -49,6 +54,8 @@ public final class Trainer {
         evaluator = Evaluator(model: model, loader: valLoader, batch: plan.microBatch, batches: config.eval.batches, comm: comm)
         schedule = LearningRateSchedule(t)
         sync = GradientSync(comm: comm, gradients: model.gradients, bucketMiB: config.distributed.bucketMb, overlap: config.distributed.overlap)
+        store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
+        tokenizerDirectory = data.directory
     }
 
     /// Rank 0 draws the initial weights from the seed and broadcasts them to every replica.
@@ -60,11 +67,13 @@ public final class Trainer {
         try comm.broadcast(UnsafeMutableRawBufferPointer(model.parameters), root: 0)
     }
 
-    /// Trains until `max_steps` or until `shouldStop` (checked on rank 0) says so.
-    public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
+    /// Trains until `max_steps`, until `untilStep` steps are done, or until `shouldStop` (asked on
+    /// rank 0 only) says so; the last step is always followed by a checkpoint.
+    public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
         let t = config.training
-        while step < t.maxSteps {
-            let decision = try comm.broadcast(decide(stopRequested: comm.isRoot && shouldStop()))
+        while step < min(t.maxSteps, untilStep ?? .max) {
+            let stopRequested = comm.isRoot && (shouldStop() || step + 1 >= untilStep ?? .max)
+            let decision = try comm.broadcast(decide(stopRequested: stopRequested))
             let record = try trainStep(learningRate: decision.learningRate)
             if comm.isRoot {
                 if record.skipped { onEvent(.warning("step \(record.step): non-finite loss or gradient; the update was skipped")) }
@@ -73,7 +82,13 @@ public final class Trainer {
             if decision.evaluate {
                 let result = try evaluator.evaluate()
                 lastValidationLoss = result.loss
+                if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
                 if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, loss: result.loss)) }
+            }
+            if decision.save && comm.isRoot {
+                let started = Date()
+                let info = try saveCheckpoint(learningRate: decision.learningRate)
+                onEvent(.saved(step: step, directory: info.directory, seconds: Date().timeIntervalSince(started)))
             }
             if decision.stop { break }
         }

@@ -1,9 +1,13 @@
+import Foundation
+
 /// What the training loop reports to rank 0's logger, one value per event.
 public enum TrainingEvent: Sendable {
     /// An optimizer step finished (or was skipped because of a non-finite loss or gradient).
     case step(StepRecord)
     /// Validation loss was measured after `step` steps.
     case evaluation(step: Int, tokens: Int, loss: Double)
+    /// Rank 0 wrote a checkpoint of `step` steps.
+    case saved(step: Int, directory: URL, seconds: Double)
     /// A warning for the user (e.g. a skipped step).
     case warning(String)
 }

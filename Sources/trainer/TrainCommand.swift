@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Foundation
 import Training
 
@@ -7,14 +8,24 @@ extension TrainerCommand {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a GPT as the config says (the default command).",
-            discussion: "Prepares the tokenizer and token shards when they are missing, then trains. Under mpirun every rank trains a replica on its slice of each batch.")
+            discussion: """
+            Prepares the tokenizer and token shards when they are missing, then trains. Under mpirun every rank trains a \
+            replica on its slice of each batch. SIGINT or SIGTERM finishes the current step, saves a checkpoint and exits 0.
+            """)
 
         @OptionGroup var options: ConfigOptions
+
+        @Option(help: ArgumentHelp("Continue from the newest valid checkpoint in checkpoint.dir (--resume alone), or from the given checkpoint directory.", valueName: "path"))
+        var resume: String?
+
+        @Option(help: "Stop (and save) once this many steps are done, keeping the schedule of the full run.")
+        var untilStep: Int?
 
         func run() throws {
             let config = try options.load()
             do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
             Launch.run { comm in
+                StopSignal.install()
                 let threads = RunSetup.configureThreads()
                 _ = try Launch.onRoot(comm) { try RunSetup.prepareData(config) { print($0); fflush(nil) } }
                 let data = try RunSetup.prepareData(config) { _ in }
@@ -23,14 +34,52 @@ extension TrainerCommand {
                     Launch.stopAll(comm, mismatch)
                 }
                 let trainer = try Trainer(config: config, comm: comm, data: data)
-                try trainer.initializeWeights()
+                let loaded = try Launch.onRoot(comm) { try startingPoint(trainer) } ?? []
+                let state = try comm.broadcast(bytes: loaded)
+                if state.isEmpty {
+                    try trainer.initializeWeights()
+                } else {
+                    try trainer.adoptCheckpoint(stateBytes: state)
+                }
                 var log: MetricsLog? = nil
                 if comm.isRoot {
                     print(RunSetup.summary(config: config, plan: trainer.plan, parameterCount: trainer.model.layout.totalCount, threads: threads))
-                    log = try MetricsLog(runDirectory: URL(fileURLWithPath: config.checkpoint.dir), logEvery: config.training.logEvery, maxSteps: config.training.maxSteps)
+                    if !state.isEmpty { print("resumed at step \(trainer.step) (\(trainer.tokensSeen) tokens seen)") }
+                    log = try MetricsLog(runDirectory: URL(fileURLWithPath: config.checkpoint.dir), logEvery: config.training.logEvery,
+                                         maxSteps: config.training.maxSteps, fresh: state.isEmpty)
                 }
-                try trainer.run { log?.record($0) }
+                if trainer.step >= config.training.maxSteps, comm.isRoot {
+                    print("nothing to do: the run already has \(trainer.step) of \(config.training.maxSteps) steps; raise training.max_steps to train further")
+                }
+                try trainer.run(untilStep: untilStep, shouldStop: { StopSignal.raised }) { log?.record($0) }
             }
         }
+
+        /// Rank 0: the state bytes of the checkpoint to resume from (its tensors already loaded), or
+        /// nothing to start fresh. Refuses to start fresh over an existing run's checkpoints.
+        private func startingPoint(_ trainer: Trainer) throws -> [UInt8] {
+            let store = trainer.store
+            let warn: (String) -> Void = { FileHandle.standardError.write(Data("[rank 0] warning: \($0)\n".utf8)) }
+            guard let resume else {
+                if let latest = store.latestName() {
+                    throw TrainingError("\(store.root.path) already holds checkpoints of a run (latest: \(latest)); pass --resume to continue it, or choose another checkpoint.dir")
+                }
+                return []
+            }
+            if resume == Self.resumeLatest {
+                guard let info = store.latestValid(warn: warn) else {
+                    if (try? store.list())?.isEmpty == false {
+                        throw TrainingError("\(store.root.path): no checkpoint passed its SHA-256 check; see the warnings above, or start a new checkpoint.dir")
+                    }
+                    warn("--resume: no checkpoint in \(store.root.path) yet; starting from step 0")
+                    return []
+                }
+                return try trainer.loadCheckpoint(info)
+            }
+            return try trainer.loadCheckpoint(CheckpointStore.resolve(path: URL(fileURLWithPath: resume), warn: warn))
+        }
+
+        /// What a bare `--resume` stands for.
+        static let resumeLatest = "latest"
     }
 }

@@ -6,7 +6,31 @@ struct TrainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trainer",
         abstract: "Data-parallel GPT training on CPUs; run under mpirun for several processes.",
-        discussion: "Examples:\n  trainer configs/gpt-small.json\n  mpirun -n 2 trainer configs/gpt-small.json --set training.max_steps=100\n  trainer report checkpoints/gpt-small",
-        subcommands: [Train.self, Prepare.self, Report.self],
+        discussion: """
+        Examples:
+          trainer configs/gpt-small.json
+          mpirun -n 2 trainer configs/gpt-small.json --set training.max_steps=100
+          trainer configs/gpt-small.json --resume
+          trainer eval checkpoints/gpt-small/step-0000600
+          trainer sample checkpoints/gpt-small/step-0000600 --prompt "ROMEO:"
+          trainer report checkpoints/gpt-small
+        """,
+        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self],
         defaultSubcommand: Train.self)
+
+    /// Parses the command line after giving a bare `--resume` its implicit value.
+    static func main() {
+        main(Array(expandingBareResume(CommandLine.arguments.dropFirst())))
+    }
+
+    /// `--resume` followed by nothing or by another option means "the newest valid checkpoint".
+    static func expandingBareResume<C: Collection<String>>(_ arguments: C) -> [String] {
+        var out: [String] = []
+        let args = Array(arguments)
+        for (i, arg) in args.enumerated() {
+            out.append(arg)
+            if arg == "--resume", i + 1 == args.count || args[i + 1].hasPrefix("-") { out.append(Train.resumeLatest) }
+        }
+        return out
+    }
 }

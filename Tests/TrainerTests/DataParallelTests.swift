@@ -4,12 +4,10 @@ import Testing
 /// Data-parallel training of gpt-tiny under mpirun: the same config trains to the same losses at
 /// any rank count, and repeated runs are bit-identical.
 @Suite(.serialized) struct DataParallelTests {
-    /// Trains gpt-tiny for 20 steps at `ranks` ranks into a fresh directory and returns it.
+    /// Trains gpt-tiny for 20 steps at `ranks` ranks into a fresh directory and returns the run directory.
     static func trainTiny(ranks: Int, name: String, extra: [String] = []) throws -> URL {
         let dir = try TrainerProcess.temporaryDirectory(name)
-        let args = ["configs/gpt-tiny.json", "--set", "checkpoint.dir=\(dir.path)/run", "--set", "data.dir=\(dir.path)/data"] + extra
-        let result = try TrainerProcess.run(args, ranks: ranks, timeout: 600)
-        #expect(result.status == 0, "-n \(ranks) failed: \(result.stderr)")
+        try TinyRun.train(dir, ranks: ranks, extra)
         return dir.appendingPathComponent("run")
     }
 
@@ -32,11 +30,13 @@ import Testing
     }
 
     @Test func repeatedRunsAreBitIdentical() throws {
-        let a = try RunMetrics(runDirectory: Self.trainTiny(ranks: 2, name: "rep-a"))
-        let b = try RunMetrics(runDirectory: Self.trainTiny(ranks: 2, name: "rep-b"))
+        let runA = try Self.trainTiny(ranks: 2, name: "rep-a"), runB = try Self.trainTiny(ranks: 2, name: "rep-b")
+        let a = try RunMetrics(runDirectory: runA), b = try RunMetrics(runDirectory: runB)
         #expect(a.steps.count == 20)
         #expect(a.steps == b.steps)
         #expect(a.validation == b.validation)
+        let weights = "step-0000020/model.safetensors"
+        #expect(try Data(contentsOf: runA.appendingPathComponent(weights)) == Data(contentsOf: runB.appendingPathComponent(weights)))
     }
 
     @Test func overlapOnAndOffGiveTheSameLosses() throws {

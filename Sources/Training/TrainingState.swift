@@ -1,0 +1,64 @@
+import Foundation
+
+/// state.json: everything besides the tensors that a run needs to continue exactly where it
+/// stopped. The learning rate and the sample order are pure functions of (config, step), so the
+/// step is their whole state; the seed and sample count are kept to check that.
+public struct TrainingState: Codable, Sendable, Equatable {
+    /// Bumped when the meaning of a field changes.
+    public var formatVersion = 1
+    /// Optimizer steps completed.
+    public var step: Int
+    /// Tokens trained on so far across all ranks.
+    public var tokensSeen: Int
+    /// Epoch of the next training sample in the sample order.
+    public var epoch: Int
+    /// Stream position of the next training sample (step × sequences per step).
+    public var streamPosition: Int
+    /// Seed of the sample order and of the initial weights.
+    public var seed: Int
+    /// Samples per epoch of the training split when saved.
+    public var sampleCount: Int
+    /// The learning rate of the last step taken.
+    public var learningRate: Double
+    /// The resolved config of the run that saved this.
+    public var config: TrainConfig
+    /// SHA-256 of vocab.json and merges.txt, so a checkpoint is never used with another tokenizer.
+    public var tokenizer: [String: String]
+    /// Ranks of the job that saved this (resuming on another count is allowed).
+    public var worldSize: Int
+    /// Validation loss at the last evaluation, if any.
+    public var lastValidationLoss: Double?
+    /// Best validation loss so far and the step of the checkpoint that had it.
+    public var bestValidationLoss: Double?
+    public var bestStep: Int?
+    /// When it was written (ISO 8601), for people.
+    public var savedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", step, tokensSeen = "tokens_seen", epoch, streamPosition = "stream_position"
+        case seed, sampleCount = "sample_count", learningRate = "learning_rate", config, tokenizer, worldSize = "world_size"
+        case lastValidationLoss = "last_val_loss", bestValidationLoss = "best_val_loss", bestStep = "best_step", savedAt = "saved_at"
+    }
+
+    /// Decodes state.json, naming the file when it is not a state this version understands.
+    public static func read(_ data: Data, path: String) throws -> TrainingState {
+        do {
+            let state = try JSONDecoder().decode(TrainingState.self, from: data)
+            guard state.formatVersion == 1 else {
+                throw TrainingError("\(path): state format \(state.formatVersion) is newer than this trainer understands; use a newer trainer")
+            }
+            return state
+        } catch let error as TrainingError {
+            throw error
+        } catch {
+            throw TrainingError("\(path): not a valid trainer state (\(error)); the checkpoint is damaged or from another program")
+        }
+    }
+
+    /// JSON bytes with sorted keys.
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return (try? encoder.encode(self)) ?? Data()
+    }
+}
