@@ -16,13 +16,17 @@ public final class GPTModel {
     /// Longest sequence `forward` accepts (at most `config.blockSize`).
     public let maxSequence: Int
 
-    private let acts: UnsafeMutableBufferPointer<Float>
-    private let actLayout: ActivationLayout
+    let acts: UnsafeMutableBufferPointer<Float>
+    let actLayout: ActivationLayout
     private let inputs: UnsafeMutableBufferPointer<Int32>
     private let targets: UnsafeMutableBufferPointer<Int32>
-    private var lastBatch = 0
-    private var lastSequence = 0
+    var lastBatch = 0
+    var lastSequence = 0
     private var hasTargets = false
+    /// Set by `forwardFeatures`: the pass stops at the final LayerNorm (GPTModel+Features.swift).
+    var featuresOnly = false
+    /// Set by `backwardFromFeatures`: backward starts from this gradient on the final LayerNorm's output.
+    var featureGradient: UnsafePointer<Float>? = nil
 
     /// Allocates buffers for batches of up to `maxBatch` sequences of up to `maxSequence` tokens.
     /// Parameters start at zero; call `initializeWeights(using:)` or copy weights in.
@@ -104,7 +108,7 @@ public final class GPTModel {
         }
         lastBatch = B
         lastSequence = T
-        hasTargets = labels != nil
+        hasTargets = labels != nil || featuresOnly
 
         let a = acts.baseAddress!, s = actLayout
         let p = parameters.baseAddress!
@@ -134,6 +138,7 @@ public final class GPTModel {
         }
         layerNormForward(out: a + s.lnf, mean: a + s.lnfMean, rstd: a + s.lnfRstd, inp: residual,
                          weight: p + layout.lnfWeightOffset, bias: p + layout.lnfBiasOffset, rows: BT, channels: C)
+        if featuresOnly { return LossSum(sum: 0, count: 0) }
         classifierForward(logits: a + s.logits, x: a + s.lnf, wte: p + layout.wteOffset, rows: BT, channels: C, vocab: V)
         guard hasTargets else { return LossSum(sum: 0, count: 0) }
         crossEntropyForward(losses: a + s.losses, lse: a + s.lse, logits: a + s.logits,
@@ -164,10 +169,14 @@ public final class GPTModel {
         let lastResidual = config.nLayer == 0
             ? a + s.encoded : LayerActivations(base: a, layout: s, layer: config.nLayer - 1).residual3
 
+        if let featureGradient {
+            dSmall.update(from: featureGradient, count: BT * C)
+        } else {
         crossEntropyBackwardInPlace(logits: a + s.logits, lse: a + s.lse, targets: targets.baseAddress!,
                                     lossScale: lossScale, rows: BT, vocab: V)
         classifierBackward(dx: dSmall, dwte: g + layout.wteOffset, dlogits: a + s.logits, x: a + s.lnf,
                            wte: p + layout.wteOffset, rows: BT, channels: C, vocab: V)
+        }
         dResidual.update(repeating: 0, count: BT * C)
         layerNormBackward(dinp: dResidual, dweight: g + layout.lnfWeightOffset, dbias: g + layout.lnfBiasOffset,
                           dout: dSmall, inp: lastResidual, weight: p + layout.lnfWeightOffset,

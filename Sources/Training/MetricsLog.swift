@@ -66,7 +66,7 @@ public final class MetricsLog {
 
     private func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "\"\(x)\"" }
 
-    private func append(_ line: String) {
+    func append(_ line: String) {
         handle.write(Data((line + "\n").utf8))
     }
 

@@ -15,6 +15,12 @@ extension TrainerCommand {
         @Option(help: "Text to continue; empty starts a new document.")
         var prompt = ""
 
+        @Option(help: "An instruction: the prompt becomes the fine-tuning template with it (README, \"Fine-tuning\").")
+        var instruction: String?
+
+        @Option(help: "The input that goes with --instruction (optional).")
+        var input = ""
+
         @Option(help: "Tokens to generate at most.")
         var maxTokens = 200
 
@@ -31,6 +37,8 @@ extension TrainerCommand {
             guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be 0 or more") }
             guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be 0 or a positive number") }
             guard topK >= 0 else { throw ValidationError("--top-k must be 0 (all tokens) or more") }
+            guard instruction == nil || prompt.isEmpty else { throw ValidationError("--prompt and --instruction exclude each other") }
+            guard instruction != nil || input.isEmpty else { throw ValidationError("--input needs --instruction") }
         }
 
         func run() throws {
@@ -39,10 +47,11 @@ extension TrainerCommand {
                 RunSetup.configureThreads()
                 let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
                 let tokenizer = loaded.tokenizer
-                let prompt = self.prompt.isEmpty ? [tokenizer.endOfText] : tokenizer.encode(self.prompt, allowSpecial: true)
+                let text = instruction.map { InstructionTemplate.prompt(instruction: $0, input: input) } ?? self.prompt
+                let prompt = text.isEmpty ? [tokenizer.endOfText] : tokenizer.encode(text, allowSpecial: true)
                 let generator = TextGenerator(model: loaded.model, endOfText: tokenizer.endOfText)
                 let out = FileHandle.standardOutput
-                out.write(Data(self.prompt.utf8))
+                out.write(Data(text.utf8))
                 var pending: [UInt8] = []
                 generator.generate(prompt: prompt, settings: .init(maxTokens: maxTokens, temperature: temperature, topK: topK, seed: seed)) { token in
                     // Tokens can end inside a UTF-8 character: print only whole characters.

@@ -14,8 +14,11 @@ struct TrainerCommand: ParsableCommand {
           trainer eval checkpoints/gpt-small/step-0000600
           trainer sample checkpoints/gpt-small/step-0000600 --prompt "ROMEO:"
           trainer report checkpoints/gpt-small
+          mpirun -n 2 trainer finetune configs/finetune-classify-small.json
+          trainer classify checkpoints/finetune-classify-small --text "Now is the winter of our discontent"
+          trainer sample checkpoints/finetune-instruct-small --instruction "Who speaks this line?" --input "..."
         """,
-        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self],
+        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self, Finetune.self, Classify.self],
         defaultSubcommand: Train.self)
 
     /// Parses the command line after giving a bare `--resume` its implicit value.

@@ -16,6 +16,9 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var checkpoint = CheckpointSection()
     /// All-reduce settings for data-parallel runs.
     public var distributed = DistributedSection()
+    /// Fine-tuning (`trainer finetune`); ignored by pre-training. Optional so that the state.json
+    /// of checkpoints written before this section existed still decodes (Finetune/FinetuneConfig.swift).
+    public var finetune: FinetuneSection? = FinetuneSection()
 
     public init() {}
 

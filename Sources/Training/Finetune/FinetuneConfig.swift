@@ -1,0 +1,56 @@
+import Foundation
+
+extension TrainConfig {
+    /// The `finetune` section, read by `trainer finetune`.
+    public struct FinetuneSection: Codable, Sendable, Equatable {
+        /// The pre-trained checkpoint to start from: a step directory, or a run directory (its newest
+        /// valid checkpoint). Its model dimensions and tokenizer are used; the config's `model`
+        /// section is replaced by the checkpoint's.
+        public var initFrom = ""
+        /// "instruct" (instruction following, loss on the response) or "classify" (a linear head on
+        /// the last token's features).
+        public var task = "instruct"
+        /// Training records, JSONL: {instruction, input (optional), output} or {text, label}.
+        public var trainFile = ""
+        /// Held-out records in the same format.
+        public var valFile = ""
+        /// Classification labels in class order, comma-separated; empty takes the distinct labels
+        /// of the training file, sorted. Saved checkpoints record the resolved list.
+        public var labels = ""
+        /// Freeze the token and position embeddings and the lowest this many transformer blocks
+        /// (0 trains everything). With the LM head tied to wte, instruct runs freeze it too.
+        public var freezeLayers = 0
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case initFrom = "init_from", task, trainFile = "train_file", valFile = "val_file", labels
+            case freezeLayers = "freeze_layers"
+        }
+
+        /// The labels as a list (empty when `labels` is empty).
+        public var labelList: [String] {
+            labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+    }
+
+    /// The finetune section, or its defaults (state.json of older checkpoints has none).
+    public var finetuneSection: FinetuneSection { finetune ?? FinetuneSection() }
+}
+
+/// Checks of the finetune section that `trainer finetune` needs (pre-training ignores it).
+public enum FinetuneValidation {
+    public static func check(_ c: TrainConfig) throws(ConfigError) {
+        let f = c.finetuneSection
+        guard !f.initFrom.isEmpty else {
+            throw ConfigError("finetune.init_from", "is empty; name a pre-trained checkpoint (a step-NNNNNNN directory or a run directory such as checkpoints/gpt-small)")
+        }
+        guard ["instruct", "classify"].contains(f.task) else {
+            throw ConfigError("finetune.task", "\"\(f.task)\" is not a task; use \"instruct\" or \"classify\"")
+        }
+        guard !f.trainFile.isEmpty else { throw ConfigError("finetune.train_file", "is empty; name a JSONL file of training records") }
+        guard !f.valFile.isEmpty else { throw ConfigError("finetune.val_file", "is empty; name a JSONL file of held-out records") }
+        guard f.freezeLayers >= 0 else { throw ConfigError("finetune.freeze_layers", "must be 0 or more") }
+        let labels = f.labelList
+        guard Set(labels).count == labels.count else { throw ConfigError("finetune.labels", "\"\(f.labels)\" names a label twice") }
+        guard labels.isEmpty || labels.count >= 2 else { throw ConfigError("finetune.labels", "needs at least two labels") }
+    }
+}

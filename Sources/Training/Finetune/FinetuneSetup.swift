@@ -1,0 +1,76 @@
+import Data
+import Foundation
+
+/// Everything `trainer finetune` reads before MPI starts: the pre-trained checkpoint, its
+/// tokenizer and the records. Every rank reaches the same verdict from the same files, so a
+/// problem is reported once and no rank waits for another.
+public struct FinetuneSetup {
+    /// The config with the checkpoint's model section and the resolved labels.
+    public let config: TrainConfig
+    /// The pre-trained checkpoint (validated against its SHA-256s).
+    public let initFrom: CheckpointInfo
+    public let tokenizer: BPETokenizer
+    public let labels: [String]
+    public let train: FinetuneExamples
+    public let val: FinetuneExamples
+    /// Remarks for the user, printed by rank 0 (e.g. that the model section was replaced).
+    public let notes: [String]
+
+    public init(config file: TrainConfig, warn: (String) -> Void = { _ in }) throws {
+        try FinetuneValidation.check(file)
+        var config = file
+        var f = file.finetuneSection
+        var notes: [String] = []
+        initFrom = try CheckpointStore.resolve(path: URL(fileURLWithPath: f.initFrom), warn: warn)
+        let statePath = initFrom.file(CheckpointStore.stateFileName).path
+        let state = try TrainingState.read(initFrom.state, path: statePath)
+        guard ModelCheckpoint.tokenizerHashes(initFrom.directory) == state.tokenizer else {
+            throw TrainingError("\(initFrom.directory.path): the tokenizer files (vocab.json, merges.txt) do not match the tokenizer the model was trained with (hashes in \(statePath)); restore the checkpoint's own tokenizer files")
+        }
+        tokenizer = try BPETokenizer.load(from: initFrom.directory)
+        guard tokenizer.vocabSize == state.config.model.vocabSize else {
+            throw TrainingError("\(initFrom.directory.path): the tokenizer has \(tokenizer.vocabSize) tokens but the model \(state.config.model.vocabSize); the checkpoint is inconsistent")
+        }
+        if config.model != state.config.model {
+            let m = state.config.model
+            notes.append("model: taken from \(initFrom.directory.path) (n_layer \(m.nLayer), n_head \(m.nHead), n_embd \(m.nEmbd), block_size \(m.blockSize), vocab_size \(m.vocabSize)); the config's model section is ignored")
+            config.model = m
+        }
+        guard f.freezeLayers <= config.model.nLayer else {
+            throw ConfigError("finetune.freeze_layers", "\(f.freezeLayers) is more than the model's \(config.model.nLayer) layers")
+        }
+        let T = config.model.blockSize
+        let perStep = config.training.batchTokens / T
+        guard config.training.batchTokens % (T * config.training.microBatch) == 0 else {
+            throw ConfigError("training.batch_tokens", "\(config.training.batchTokens) is not a multiple of micro_batch × block_size = \(config.training.microBatch) × \(T) (block_size \(T) is the checkpoint's); one record fills one row of block_size tokens")
+        }
+        if f.task == "classify" {
+            let trainRecords = try FinetuneRecords.classifications(path: f.trainFile)
+            let valRecords = try FinetuneRecords.classifications(path: f.valFile)
+            var names = f.labelList
+            if names.isEmpty {
+                names = Array(Set(trainRecords.map(\.label))).sorted()
+                guard names.count >= 2 else {
+                    throw TrainingError("\(f.trainFile): every record has the label \"\(names.first ?? "")\"; classification needs at least two labels")
+                }
+                f.labels = names.joined(separator: ",")
+                config.finetune = f
+            }
+            labels = names
+            train = try FinetuneExamples(classifications: trainRecords, labels: names, path: f.trainFile, tokenizer: tokenizer, sequence: T)
+            val = try FinetuneExamples(classifications: valRecords, labels: names, path: f.valFile, tokenizer: tokenizer, sequence: T)
+        } else {
+            labels = []
+            train = FinetuneExamples(instructions: try FinetuneRecords.instructions(path: f.trainFile), tokenizer: tokenizer, sequence: T)
+            val = FinetuneExamples(instructions: try FinetuneRecords.instructions(path: f.valFile), tokenizer: tokenizer, sequence: T)
+        }
+        guard train.count >= perStep else {
+            throw TrainingError("\(f.trainFile): \(train.count) records, fewer than one batch of \(perStep) (training.batch_tokens / block_size = \(config.training.batchTokens) / \(T)); add records or lower training.batch_tokens")
+        }
+        if train.truncated + val.truncated > 0 {
+            notes.append("\(train.truncated) training and \(val.truncated) validation records are longer than block_size \(T) and were shortened (\(f.task == "classify" ? "the text loses its beginning" : "the prompt loses its beginning"))")
+        }
+        self.config = config
+        self.notes = notes
+    }
+}

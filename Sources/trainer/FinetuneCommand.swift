@@ -1,0 +1,98 @@
+import ArgumentParser
+import Collectives
+import Foundation
+import Training
+
+extension TrainerCommand {
+    /// Fine-tunes a pre-trained checkpoint on instruction or classification records.
+    struct Finetune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fine-tune a pre-trained checkpoint for instructions or classification (finetune section of the config).",
+            discussion: """
+            Reads finetune.init_from (model and tokenizer), finetune.train_file and finetune.val_file (JSONL), and trains \
+            as pre-training does: under mpirun every rank takes a slice of each batch of records; checkpoints, --resume, \
+            --until-step and metrics.jsonl work the same. See README.md, "Fine-tuning".
+            """)
+
+        @OptionGroup var options: ConfigOptions
+
+        @Option(help: ArgumentHelp("Continue from the newest valid checkpoint in checkpoint.dir (--resume alone), or from the given checkpoint directory.", valueName: "path"))
+        var resume: String?
+
+        @Option(help: "Stop (and save) once this many steps are done, keeping the schedule of the full run.")
+        var untilStep: Int?
+
+        func run() throws {
+            let setup: FinetuneSetup
+            do {
+                setup = try FinetuneSetup(config: try options.load(), warn: { text in
+                    if Launch.launcherRank == 0 { FileHandle.standardError.write(Data("warning: \(text)\n".utf8)) }
+                })
+            } catch {
+                Launch.failBeforeMPI("\(error)")
+            }
+            let config = setup.config
+            Launch.run { comm in
+                StopSignal.install()
+                let threads = RunSetup.configureThreads()
+                let fingerprint = StartupCheck.fingerprint(config: config, dataManifest: URL(fileURLWithPath: config.finetuneSection.trainFile))
+                if let mismatch = try StartupCheck.compare(fingerprint, comm: comm) { Launch.stopAll(comm, mismatch) }
+                let trainer = try FinetuneTrainer(config: config, comm: comm, train: setup.train, val: setup.val, labels: setup.labels,
+                                                  tokenizerDirectory: setup.initFrom.directory)
+                let loaded = try Launch.onRoot(comm) { try startingPoint(trainer) } ?? []
+                let state = try comm.broadcast(bytes: loaded)
+                if state.isEmpty {
+                    try trainer.start(from: setup.initFrom.directory)
+                } else {
+                    try trainer.adoptCheckpoint(stateBytes: state)
+                }
+                var log: MetricsLog? = nil
+                let f = config.finetuneSection
+                if comm.isRoot {
+                    print(RunSetup.summary(config: config, plan: trainer.plan, parameterCount: trainer.model.layout.totalCount, threads: threads))
+                    print("finetune: \(f.task) from \(setup.initFrom.directory.path); \(setup.train.count) training and \(setup.val.count) validation records"
+                          + (f.task == "classify" ? "; labels \(setup.labels.joined(separator: ", "))" : "")
+                          + (f.freezeLayers > 0 ? "; embeddings and \(f.freezeLayers) lowest blocks frozen" : ""))
+                    for note in setup.notes { print("note: \(note)") }
+                    if !state.isEmpty { print("resumed at step \(trainer.step)") }
+                    log = try MetricsLog(runDirectory: URL(fileURLWithPath: config.checkpoint.dir), logEvery: config.training.logEvery,
+                                         maxSteps: config.training.maxSteps, fresh: state.isEmpty)
+                }
+                let record: (Int, FinetuneEvaluation) -> Void = { step, result in
+                    log?.recordFinetuneEvaluation(step: step, tokens: trainer.tokensSeen, maxSteps: config.training.maxSteps, result)
+                }
+                if state.isEmpty && config.eval.every > 0 {
+                    let before = try trainer.evaluate()
+                    if comm.isRoot { record(0, before) }
+                }
+                if trainer.step >= config.training.maxSteps, comm.isRoot {
+                    print("nothing to do: the run already has \(trainer.step) of \(config.training.maxSteps) steps; raise training.max_steps to train further")
+                }
+                try trainer.run(untilStep: untilStep, shouldStop: { StopSignal.raised }, onEvent: { log?.record($0) }, onEvaluation: record)
+                if comm.isRoot, let last = trainer.lastEvaluation, last.accuracy != nil {
+                    print("confusion (rows: true label, columns: predicted), step \(trainer.step):\n" + last.confusionTable())
+                }
+            }
+        }
+
+        /// Rank 0: the state of the checkpoint to resume from (tensors loaded), or nothing to start from init_from.
+        private func startingPoint(_ trainer: FinetuneTrainer) throws -> [UInt8] {
+            let store = trainer.store
+            let warn: (String) -> Void = { FileHandle.standardError.write(Data("[rank 0] warning: \($0)\n".utf8)) }
+            guard let resume else {
+                if let latest = store.latestName() {
+                    throw TrainingError("\(store.root.path) already holds checkpoints of a run (latest: \(latest)); pass --resume to continue it, or choose another checkpoint.dir")
+                }
+                return []
+            }
+            if resume == Train.resumeLatest {
+                guard let info = store.latestValid(warn: warn) else {
+                    warn("--resume: no valid checkpoint in \(store.root.path) yet; starting from finetune.init_from")
+                    return []
+                }
+                return try trainer.loadCheckpoint(info)
+            }
+            return try trainer.loadCheckpoint(CheckpointStore.resolve(path: URL(fileURLWithPath: resume), warn: warn))
+        }
+    }
+}
