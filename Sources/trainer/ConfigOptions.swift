@@ -11,9 +11,9 @@ struct ConfigOptions: ParsableArguments {
 
     /// Loads the config; on a bad config, prints one line on rank 0 and exits 2 on every rank,
     /// before MPI starts, so no rank waits for another.
-    func load() throws -> TrainConfig {
+    func load(extraOverrides: [String] = []) throws -> TrainConfig {
         do {
-            return try ConfigLoader.load(path: config, overrides: overrides)
+            return try ConfigLoader.load(path: config, overrides: extraOverrides + overrides)
         } catch {
             Launch.failBeforeMPI("\(error)")
         }

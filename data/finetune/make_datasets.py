@@ -10,6 +10,12 @@ Datasets (JSONL, one object per line):
       comes from: comedy, history or tragedy (First Folio grouping; problem plays and romances
       whose grouping is disputed are left out). A speech is a speaker's turn, first 4 lines.
       Balanced: the same number of records per label in each split.
+  form_train.jsonl / form_val.jsonl          {"text", "label"}: is a speech in verse or in prose?
+      Label by layout: verse when every line starts with a capital letter and none is longer
+      than 60 characters; prose when its first two lines are over 60 characters and a line
+      after the first starts in lower case (a prose sentence wrapped); other speeches are left
+      out. First 3 lines, all plays above. Balanced. (An easier task than genre: gpt-tiny learns it
+      in seconds, so the tests use it.)
   instruct_train.jsonl / instruct_val.jsonl  {"instruction", "input", "output"}: two tasks,
       "Who speaks this line in <play>?" (output: the speaker's name) and
       "Continue this speech from <play>." (input: one line, output: the next line).
@@ -49,6 +55,7 @@ SPEAKER = re.compile(r"^([A-Z][A-Z .'\-]+)\.$")
 NOT_SPEAKERS = re.compile(r"^(ACT|SCENE|PERSONS|DRAMATIS|EPILOGUE|PROLOGUE|INDUCTION|THE END)")
 GENRE_PER_LABEL = (600, 100)      # records per label: train, val
 INSTRUCT_PER_TASK = (1000, 100)   # records per task: train, val
+FORM_PER_LABEL = (400, 80)        # records per label: train, val
 SEED = 1337
 
 
@@ -131,6 +138,29 @@ def main():
     for split in genre:
         rng.shuffle(split)
 
+    # Verse or prose.
+    form = ([], [])
+    pools = {"verse": ([], []), "prose": ([], [])}
+    for p in sorted(plays):
+        for s, _, ls in plays[p]:
+            if len(ls) < 3:
+                continue
+            ls = ls[:3]
+            split = 1 if is_val(p, s) else 0
+            if split == 1 and any(l in train_lines for l in ls):
+                continue
+            if all(l[0].isupper() for l in ls) and all(len(l) <= 60 for l in ls):
+                pools["verse"][split].append({"text": "\n".join(ls), "label": "verse"})
+            elif len(ls[0]) > 60 and len(ls[1]) > 60 and any(l[0].islower() for l in ls[1:]):
+                pools["prose"][split].append({"text": "\n".join(ls), "label": "prose"})
+    for label in ("prose", "verse"):
+        for split, n in enumerate(FORM_PER_LABEL):
+            rng.shuffle(pools[label][split])
+            assert len(pools[label][split]) >= n, (label, split, len(pools[label][split]))
+            form[split].extend(pools[label][split][:n])
+    for split in form:
+        rng.shuffle(split)
+
     # Instructions.
     speakers_in_train = {(p, sp) for p, sps in plays.items() for s, sp, _ in sps if not is_val(p, s)}
     who, cont = ([], []), ([], [])
@@ -155,6 +185,8 @@ def main():
 
     write(os.path.join(HERE, "genre_train.jsonl"), genre[0])
     write(os.path.join(HERE, "genre_val.jsonl"), genre[1])
+    write(os.path.join(HERE, "form_train.jsonl"), form[0])
+    write(os.path.join(HERE, "form_val.jsonl"), form[1])
     write(os.path.join(HERE, "instruct_train.jsonl"), instruct[0])
     write(os.path.join(HERE, "instruct_val.jsonl"), instruct[1])
 
