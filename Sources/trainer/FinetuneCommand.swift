@@ -25,7 +25,7 @@ extension TrainerCommand {
         func run() throws {
             let setup: FinetuneSetup
             do {
-                let model = FinetuneSetup.modelOverrides(configPath: options.config, overrides: options.overrides)
+                let model = try FinetuneSetup.modelOverrides(configPath: options.config, overrides: options.overrides)
                 setup = try FinetuneSetup(config: try options.load(extraOverrides: model), warn: { text in
                     if Launch.launcherRank == 0 { FileHandle.standardError.write(Data("warning: \(text)\n".utf8)) }
                 })

@@ -18,9 +18,9 @@ public struct FinetuneSetup {
 
     /// `--set model.…` overrides that give a config the model of its finetune.init_from checkpoint,
     /// to apply before the user's own overrides, so that checks which involve the model (such as
-    /// batch_tokens against block_size) see the model that will be trained. Empty when the
-    /// checkpoint cannot be read: loading the config then reports the problem.
-    public static func modelOverrides(configPath: String, overrides: [String]) -> [String] {
+    /// batch_tokens against block_size) see the model that will be trained. Empty when there is
+    /// no init_from (loading the config then reports it); throws when it cannot be opened.
+    public static func modelOverrides(configPath: String, overrides: [String]) throws -> [String] {
         var initFrom: String? = nil
         if let data = FileManager.default.contents(atPath: configPath),
            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -28,9 +28,14 @@ public struct FinetuneSetup {
             initFrom = section["init_from"] as? String
         }
         for o in overrides where o.hasPrefix("finetune.init_from=") { initFrom = String(o.dropFirst("finetune.init_from=".count)) }
-        guard let initFrom, !initFrom.isEmpty,
-              let info = try? CheckpointStore.resolve(path: URL(fileURLWithPath: initFrom)),
-              let state = try? TrainingState.read(info.state, path: "") else { return [] }
+        guard let initFrom, !initFrom.isEmpty else { return [] }
+        let info: CheckpointInfo
+        do {
+            info = try CheckpointStore.resolve(path: URL(fileURLWithPath: initFrom))
+        } catch {
+            throw TrainingError("finetune.init_from: \(error)")
+        }
+        let state = try TrainingState.read(info.state, path: info.file(CheckpointStore.stateFileName).path)
         let m = state.config.model
         return ["model.n_layer=\(m.nLayer)", "model.n_head=\(m.nHead)", "model.n_embd=\(m.nEmbd)",
                 "model.block_size=\(m.blockSize)", "model.vocab_size=\(m.vocabSize)"]
