@@ -23,7 +23,11 @@ extension TrainerCommand {
 
         func run() throws {
             let config = try options.load()
-            do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
+            let fault: FaultInjection?
+            do {
+                try RunSetup.checkInputs(config)
+                fault = try FaultInjection.fromEnvironment()
+            } catch { Launch.failBeforeMPI("\(error)") }
             Launch.run { comm in
                 StopSignal.install()
                 let threads = RunSetup.configureThreads()
@@ -45,12 +49,18 @@ extension TrainerCommand {
                     print(RunSetup.summary(config: config, plan: trainer.plan, parameterCount: trainer.model.layout.totalCount, threads: threads))
                     if !state.isEmpty { print("resumed at step \(trainer.step) (\(trainer.tokensSeen) tokens seen)") }
                     return try MetricsLog(runDirectory: URL(fileURLWithPath: config.checkpoint.dir), logEvery: config.training.logEvery,
-                                          maxSteps: config.training.maxSteps, fresh: state.isEmpty)
+                                          maxSteps: config.training.maxSteps, fresh: state.isEmpty, worldSize: comm.size,
+                                          step: trainer.step, tokens: trainer.tokensSeen)
                 }
+                trainer.fault = fault
+                trainer.watchdog = Watchdog(rank: comm.rank, size: comm.size, limit: config.distributed.watchdogS,
+                                            directory: URL(fileURLWithPath: config.checkpoint.dir).appendingPathComponent(".watchdog"))
                 if trainer.step >= config.training.maxSteps, comm.isRoot {
                     print("nothing to do: the run already has \(trainer.step) of \(config.training.maxSteps) steps; raise training.max_steps to train further")
                 }
                 try trainer.run(untilStep: untilStep, shouldStop: { StopSignal.raised }) { log?.record($0) }
+                trainer.watchdog?.stop()
+                log?.finish(trainer.step >= config.training.maxSteps ? "finished" : "stopped")
             }
         }
 

@@ -15,7 +15,7 @@ struct TrainerCommand: ParsableCommand {
           trainer sample checkpoints/gpt-small/step-0000600 --prompt "ROMEO:"
           trainer report checkpoints/gpt-small
         """,
-        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self],
+        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self, Status.self],
         defaultSubcommand: Train.self)
 
     /// Parses the command line after giving a bare `--resume` its implicit value.
