@@ -98,7 +98,9 @@ public final class Trainer {
                 if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
                 if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, loss: result.loss)) }
             }
-            if decision.save {
+            // A checkpoint right after a skipped step could capture a run that is going bad; the
+            // last good one stays the newest until a step succeeds again.
+            if decision.save && consecutiveSkips == 0 {
                 watchdog?.enter(comm.isRoot ? "checkpoint save" : "waiting for rank 0's checkpoint save", step: step, collective: !comm.isRoot)
                 let started = Date()
                 // A failed save (a full disk, say) stops every rank with rank 0's message.
