@@ -223,3 +223,23 @@ extension JSONDecoder {
         return decoder
     }
 }
+
+extension DataPreparation {
+    /// Opens a prepared data directory without its corpus (shards made elsewhere, or a corpus that
+    /// has moved): the manifest and tokenizer must be there; the shards are checked when read.
+    public static func openPrepared(directory: URL, vocabSize: Int) throws -> PreparedData {
+        let manifestURL = directory.appendingPathComponent(manifestFileName)
+        guard let data = try? Data(contentsOf: manifestURL) else {
+            throw DataError("\(manifestURL.path) is missing, and so is the corpus; point data.corpus at the text to prepare, or data.dir at a prepared directory")
+        }
+        let manifest: PreparationManifest
+        do { manifest = try JSONDecoder.snakeCase.decode(PreparationManifest.self, from: data) } catch {
+            throw DataError("\(manifestURL.path) is not a preparation manifest (\(error)); delete it and prepare again from the corpus")
+        }
+        let tokenizer = try BPETokenizer.load(from: directory)
+        guard tokenizer.vocabSize == vocabSize else {
+            throw DataError("\(directory.path) holds a tokenizer of \(tokenizer.vocabSize) tokens but model.vocab_size is \(vocabSize); make them agree")
+        }
+        return PreparedData(directory: directory, tokenizer: tokenizer, manifest: manifest, reused: true)
+    }
+}

@@ -9,9 +9,11 @@ public final class MetricsLog {
     private var recentSeconds: [Double] = []
     /// The file the JSON lines go to.
     public let url: URL
+    private let runDirectory: URL
+    private var status: RunStatus
 
     /// Opens `<runDirectory>/metrics.jsonl`: emptied for a fresh run, appended to when resuming.
-    public init(runDirectory: URL, logEvery: Int, maxSteps: Int, fresh: Bool) throws {
+    public init(runDirectory: URL, logEvery: Int, maxSteps: Int, fresh: Bool, worldSize: Int = 1, step: Int = 0, tokens: Int = 0) throws {
         url = runDirectory.appendingPathComponent("metrics.jsonl")
         do {
             try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
@@ -27,6 +29,18 @@ public final class MetricsLog {
         }
         self.logEvery = logEvery
         self.maxSteps = maxSteps
+        self.runDirectory = runDirectory
+        let now = Date().timeIntervalSince1970
+        status = RunStatus(state: "running", step: step, maxSteps: maxSteps, tokens: tokens, heartbeat: now, started: now,
+                           worldSize: worldSize, pid: getpid(), host: ProcessInfo.processInfo.hostName)
+        status.write(runDirectory: runDirectory)
+    }
+
+    /// Marks the run as ended in status.json: "finished", "stopped" or "failed".
+    public func finish(_ state: String) {
+        status.state = state
+        status.heartbeat = Date().timeIntervalSince1970
+        status.write(runDirectory: runDirectory)
     }
 
     deinit { try? handle.close() }
@@ -39,20 +53,33 @@ public final class MetricsLog {
             recentSeconds.append(r.milliseconds / 1000)
             if recentSeconds.count > 20 { recentSeconds.removeFirst() }
             if r.step % logEvery == 0 || r.step + 1 == maxSteps { print(line(r)) }
+            status.step = r.step + 1
+            status.tokens = r.tokens
+            status.loss = r.loss
+            status.tokensPerSecond = r.tokensPerSecond
+            status.lastStepSeconds = r.milliseconds / 1000
+            status.etaSeconds = mean() * Double(maxSteps - r.step - 1)
+            status.heartbeat = Date().timeIntervalSince1970
+            status.write(runDirectory: runDirectory)
         case .evaluation(let step, let tokens, let loss):
             append(#"{"step":\#(step - 1),"tokens":\#(tokens),"val_loss":\#(number(loss))}"#)
             print(String(format: "step %6d/%d | val loss %.4f | tokens %d", step - 1, maxSteps, loss, tokens))
+            status.valLoss = loss
         case .saved(let step, let directory, let seconds):
             print(String(format: "step %6d/%d | saved ", step - 1, maxSteps) + directory.path + String(format: " in %.2f s", seconds))
+            status.lastCheckpoint = directory.lastPathComponent
+            status.heartbeat = Date().timeIntervalSince1970
+            status.write(runDirectory: runDirectory)
         case .warning(let text):
             FileHandle.standardError.write(Data("[rank 0] warning: \(text)\n".utf8))
         }
         fflush(nil)
     }
 
+    private func mean() -> Double { recentSeconds.reduce(0, +) / Double(max(1, recentSeconds.count)) }
+
     private func line(_ r: StepRecord) -> String {
-        let mean = recentSeconds.reduce(0, +) / Double(max(1, recentSeconds.count))
-        let eta = Self.duration(mean * Double(maxSteps - r.step - 1))
+        let eta = Self.duration(mean() * Double(maxSteps - r.step - 1))
         return String(format: "step %6d/%d | loss %.4f | lr %.2e | norm %.3f | %.0f tok/s | %.1f ms | ETA ",
                       r.step, maxSteps, r.loss, r.lr, r.gradNorm, r.tokensPerSecond, r.milliseconds) + eta
     }

@@ -14,9 +14,14 @@ public enum RunSetup {
         }
     }
 
-    /// Trains the tokenizer and writes the shards when needed, or loads what is there.
+    /// Trains the tokenizer and writes the shards when needed, or loads what is there; without a
+    /// corpus, uses the prepared directory as it is.
     public static func prepareData(_ config: TrainConfig, progress: (String) -> Void) throws -> PreparedData {
-        try DataPreparation.prepare(
+        if !FileManager.default.fileExists(atPath: config.data.corpus) {
+            progress("corpus \(config.data.corpus) not found; using the prepared data in \(config.data.dir) as it is")
+            return try DataPreparation.openPrepared(directory: URL(fileURLWithPath: config.data.dir), vocabSize: config.model.vocabSize)
+        }
+        return try DataPreparation.prepare(
             corpus: URL(fileURLWithPath: config.data.corpus), directory: URL(fileURLWithPath: config.data.dir),
             vocabSize: config.model.vocabSize, valFraction: config.data.valFraction, progress: progress)
     }

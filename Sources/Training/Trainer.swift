@@ -29,6 +29,12 @@ public final class Trainer {
     public internal(set) var best: (loss: Double, step: Int)? = nil
     /// Where rank 0 writes checkpoints.
     public let store: CheckpointStore
+    /// Ends the job when ranks stop making progress (set by the command that runs the loop).
+    public var watchdog: Watchdog? = nil
+    /// A deliberate failure for tests (TRAINER_FAULT).
+    public var fault: FaultInjection? = nil
+    /// Steps in a row whose update was skipped for a non-finite loss or gradient.
+    public private(set) var consecutiveSkips = 0
     let tokenizerDirectory: URL
 
     /// Builds the replica and the data pipeline; call `initializeWeights` or restore state next.
@@ -73,22 +79,34 @@ public final class Trainer {
         let t = config.training
         while step < min(t.maxSteps, untilStep ?? .max) {
             let stopRequested = comm.isRoot && (shouldStop() || step + 1 >= untilStep ?? .max)
+            watchdog?.enter("step decision broadcast", step: step, collective: true)
             let decision = try comm.broadcast(decide(stopRequested: stopRequested))
             let record = try trainStep(learningRate: decision.learningRate)
             if comm.isRoot {
-                if record.skipped { onEvent(.warning("step \(record.step): non-finite loss or gradient; the update was skipped")) }
+                if record.skipped { onEvent(.warning("step \(record.step): non-finite loss or gradient on some rank; the update was skipped")) }
                 onEvent(.step(record))
             }
+            consecutiveSkips = record.skipped ? consecutiveSkips + 1 : 0
+            if consecutiveSkips > config.training.maxSkippedSteps {
+                // Every rank saw the same reduced flag, so every rank stops here together.
+                throw RankFailure(rank: 0, message: "\(consecutiveSkips) steps in a row (up to step \(record.step)) had a non-finite loss or gradient; stopping without saving, so the last good checkpoint in \(config.checkpoint.dir) stays the newest. Lower training.lr, check the data, or raise training.max_skipped_steps")
+            }
             if decision.evaluate {
+                watchdog?.enter("evaluation", step: step, collective: false)
                 let result = try evaluator.evaluate()
                 lastValidationLoss = result.loss
                 if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
                 if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, loss: result.loss)) }
             }
-            if decision.save && comm.isRoot {
+            // A checkpoint right after a skipped step could capture a run that is going bad; the
+            // last good one stays the newest until a step succeeds again.
+            if decision.save && consecutiveSkips == 0 {
+                watchdog?.enter(comm.isRoot ? "checkpoint save" : "waiting for rank 0's checkpoint save", step: step, collective: !comm.isRoot)
                 let started = Date()
-                let info = try saveCheckpoint(learningRate: decision.learningRate)
-                onEvent(.saved(step: step, directory: info.directory, seconds: Date().timeIntervalSince(started)))
+                // A failed save (a full disk, say) stops every rank with rank 0's message.
+                if let info = try comm.agree(onlyRoot: true, { try saveCheckpoint(learningRate: decision.learningRate) }) {
+                    onEvent(.saved(step: step, directory: info.directory, seconds: Date().timeIntervalSince(started)))
+                }
             }
             if decision.stop { break }
         }
@@ -114,6 +132,8 @@ public final class Trainer {
         let scale = Float(1.0 / Double(plan.tokensPerStep))
         var lossSum = 0.0
         var nonFinite = false
+        watchdog?.enter("forward/backward", step: step, collective: false)
+        if let fault, fault.kind != .nan, fault.kind != .crashInSave, fault.fires(rank: comm.rank, step: step) { fault.strike() }
         for micro in 0..<plan.accumulationSteps {
             let first = plan.firstPosition(step: step, rank: comm.rank, micro: micro)
             trainLoader.load(batch: plan.microBatch) { order.sample(atStreamPosition: first + $0) }
@@ -131,6 +151,11 @@ public final class Trainer {
                 model.backward(lossScale: scale)
             }
         }
+        if let fault, fault.kind == .nan, fault.fires(rank: comm.rank, step: step) {
+            lossSum = .nan
+            nonFinite = true
+        }
+        watchdog?.enter("gradient all-reduce", step: step, collective: true)
         try sync.finish()
         let totals = try comm.sum([lossSum, nonFinite ? 1 : 0])
         let loss = totals[0] / Double(plan.tokensPerStep)

@@ -18,8 +18,12 @@ extension Trainer {
     /// Rank 0: writes a checkpoint of the current step, then drops old ones (keeping the best).
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
-        let info = try store.save(step: step, files: ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory),
-                                  state: state(learningRate: learningRate).encoded())
+        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory)
+        if let fault, fault.kind == .crashInSave, fault.fires(rank: comm.rank, step: step) {
+            // Dies with the tensors written but the checkpoint not yet complete.
+            files.append(("fault", { _ in fault.strike() }))
+        }
+        let info = try store.save(step: step, files: files, state: state(learningRate: learningRate).encoded())
         try store.prune(keep: config.checkpoint.keep, bestStep: best?.step)
         return info
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Data
 import Foundation
 import Training
@@ -23,12 +24,12 @@ extension TrainerCommand {
             Launch.run { comm in
                 RunSetup.configureThreads()
                 let warn: (String) -> Void = { text in if comm.isRoot { FileHandle.standardError.write(Data("warning: \(text)\n".utf8)) } }
-                let loaded = try LoadedCheckpoint(path: checkpoint, batch: 0, warn: warn, batchFromConfig: true)
+                let loaded = try comm.agree { try LoadedCheckpoint(path: checkpoint, batch: 0, warn: warn, batchFromConfig: true) }!
                 let config = loaded.state.config
                 let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-eval-\(getpid())-\(comm.rank)")
                 defer { try? FileManager.default.removeItem(at: scratch) }
-                let dataset: TokenDataset
-                if let data {
+                let dataset = try comm.agree { () throws -> TokenDataset in
+                    guard let data else { return try TokenDataset(directory: URL(fileURLWithPath: config.data.dir), split: "val") }
                     guard let text = FileManager.default.contents(atPath: data) else {
                         throw TrainingError("\(data): cannot read the file; pass a readable text file to --data")
                     }
@@ -38,13 +39,13 @@ extension TrainerCommand {
                     }
                     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
                     try TokenShard.write(tokens: tokens, to: scratch.appendingPathComponent("val_000000.bin"))
-                    dataset = try TokenDataset(directory: scratch, split: "val")
-                } else {
-                    dataset = try TokenDataset(directory: URL(fileURLWithPath: config.data.dir), split: "val")
-                }
+                    return try TokenDataset(directory: scratch, split: "val")
+                }!
                 let B = loaded.model.maxBatch
                 let loader = BatchLoader(dataset: dataset, sequence: config.model.blockSize, maxBatch: B)
-                guard loader.sampleCount > 0 else { throw TrainingError("no complete window of \(config.model.blockSize + 1) tokens to evaluate") }
+                guard loader.sampleCount > 0 else {
+                    throw RankFailure(rank: 0, message: "\(config.data.dir): no complete window of \(config.model.blockSize + 1) validation tokens to evaluate")
+                }
                 let evaluator = Evaluator(model: loaded.model, loader: loader, batch: B, batches: config.eval.batches, wholeSet: data != nil, comm: comm)
                 let tokenBytes = (0..<loaded.tokenizer.vocabSize).map { id in
                     Int32(id) == loaded.tokenizer.endOfText ? 0 : loaded.tokenizer.bytes(ofToken: Int32(id)).count

@@ -40,7 +40,7 @@ extension TrainerCommand {
                 if let mismatch = try StartupCheck.compare(fingerprint, comm: comm) { Launch.stopAll(comm, mismatch) }
                 let trainer = try FinetuneTrainer(config: config, comm: comm, train: setup.train, val: setup.val, labels: setup.labels,
                                                   tokenizerDirectory: setup.initFrom.directory)
-                let loaded = try Launch.onRoot(comm) { try startingPoint(trainer) } ?? []
+                let loaded = try comm.agree(onlyRoot: true) { try startingPoint(trainer) } ?? []
                 let state = try comm.broadcast(bytes: loaded)
                 if state.isEmpty {
                     try trainer.start(from: setup.initFrom.directory)

@@ -23,8 +23,9 @@ enum Launch {
         MPICommunicator.launchedByMPI ? try MPICommunicator.start() : LocalCommunicator()
     }
 
-    /// Runs `body` with the communicator; an error on any rank prints `[rank r] error: …` and ends
-    /// the whole job (MPI_Abort), since a rank that just exits would leave the others hanging.
+    /// Runs `body` with the communicator. A `RankFailure` (an error every rank agreed on) is
+    /// printed once by rank 0 and every rank exits 1 after finalizing MPI; any other error ends the
+    /// whole job through MPI_Abort, since a rank that just exited would leave the others waiting.
     static func run(_ body: (Communicator) throws -> Void) -> Never {
         let comm: Communicator
         do {
@@ -35,31 +36,22 @@ enum Launch {
         }
         do {
             try body(comm)
+        } catch let failure as RankFailure {
+            stopAll(comm, "[rank \(failure.rank)] error: \(failure.message)")
         } catch {
             comm.abort(code: 1, message: "[rank \(comm.rank)] error: \(error)")
         }
-        (comm as? MPICommunicator)?.finish()
-        fflush(nil)
-        exit(0)
-    }
-
-    /// Runs a step that only rank 0 performs (e.g. writing files) and shares its outcome, so that
-    /// on failure every rank stops together with rank 0's message instead of waiting.
-    static func onRoot<T>(_ comm: Communicator, _ body: () throws -> T) throws -> T? {
-        var result: T? = nil
-        var message = ""
-        if comm.isRoot {
-            do { result = try body() } catch { message = "\(error)" }
-        }
-        let shared = String(decoding: try comm.broadcast(bytes: Array(message.utf8)), as: UTF8.self)
-        if !shared.isEmpty { stopAll(comm, shared) }
-        return result
+        finish(comm, code: 0)
     }
 
     /// Ends every rank in step when all of them know the same `message`: rank 0 prints it once,
     /// then each rank finalizes MPI and exits with `code`.
     static func stopAll(_ comm: Communicator, _ message: String, code: Int32 = 1) -> Never {
-        if comm.isRoot { FileHandle.standardError.write(Data("[rank 0] error: \(message)\n".utf8)) }
+        if comm.isRoot { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
+        finish(comm, code: code)
+    }
+
+    private static func finish(_ comm: Communicator, code: Int32) -> Never {
         (comm as? MPICommunicator)?.finish()
         fflush(nil)
         exit(code)

@@ -23,35 +23,44 @@ extension TrainerCommand {
 
         func run() throws {
             let config = try options.load()
-            do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
+            let fault: FaultInjection?
+            do {
+                try RunSetup.checkInputs(config)
+                fault = try FaultInjection.fromEnvironment()
+            } catch { Launch.failBeforeMPI("\(error)") }
             Launch.run { comm in
                 StopSignal.install()
                 let threads = RunSetup.configureThreads()
-                _ = try Launch.onRoot(comm) { try RunSetup.prepareData(config) { print($0); fflush(nil) } }
-                let data = try RunSetup.prepareData(config) { _ in }
+                _ = try comm.agree(onlyRoot: true) { try RunSetup.prepareData(config) { print($0); fflush(nil) } }
+                let data = try comm.agree { try RunSetup.prepareData(config) { _ in } }!
                 let manifest = data.directory.appendingPathComponent("prepared.json")
                 if let mismatch = try StartupCheck.compare(StartupCheck.fingerprint(config: config, dataManifest: manifest), comm: comm) {
-                    Launch.stopAll(comm, mismatch)
+                    Launch.stopAll(comm, "[rank 0] error: \(mismatch)")
                 }
-                let trainer = try Trainer(config: config, comm: comm, data: data)
-                let loaded = try Launch.onRoot(comm) { try startingPoint(trainer) } ?? []
+                let trainer = try comm.agree { try Trainer(config: config, comm: comm, data: data) }!
+                let loaded = try comm.agree(onlyRoot: true) { try startingPoint(trainer) } ?? []
                 let state = try comm.broadcast(bytes: loaded)
                 if state.isEmpty {
                     try trainer.initializeWeights()
                 } else {
                     try trainer.adoptCheckpoint(stateBytes: state)
                 }
-                var log: MetricsLog? = nil
-                if comm.isRoot {
+                let log = try comm.agree(onlyRoot: true) { () throws -> MetricsLog in
                     print(RunSetup.summary(config: config, plan: trainer.plan, parameterCount: trainer.model.layout.totalCount, threads: threads))
                     if !state.isEmpty { print("resumed at step \(trainer.step) (\(trainer.tokensSeen) tokens seen)") }
-                    log = try MetricsLog(runDirectory: URL(fileURLWithPath: config.checkpoint.dir), logEvery: config.training.logEvery,
-                                         maxSteps: config.training.maxSteps, fresh: state.isEmpty)
+                    return try MetricsLog(runDirectory: URL(fileURLWithPath: config.checkpoint.dir), logEvery: config.training.logEvery,
+                                          maxSteps: config.training.maxSteps, fresh: state.isEmpty, worldSize: comm.size,
+                                          step: trainer.step, tokens: trainer.tokensSeen)
                 }
+                trainer.fault = fault
+                trainer.watchdog = Watchdog(rank: comm.rank, size: comm.size, limit: config.distributed.watchdogS,
+                                            directory: URL(fileURLWithPath: config.checkpoint.dir).appendingPathComponent(".watchdog"))
                 if trainer.step >= config.training.maxSteps, comm.isRoot {
                     print("nothing to do: the run already has \(trainer.step) of \(config.training.maxSteps) steps; raise training.max_steps to train further")
                 }
                 try trainer.run(untilStep: untilStep, shouldStop: { StopSignal.raised }) { log?.record($0) }
+                trainer.watchdog?.stop()
+                log?.finish(trainer.step >= config.training.maxSteps ? "finished" : "stopped")
             }
         }
 

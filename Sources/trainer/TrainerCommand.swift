@@ -18,7 +18,7 @@ struct TrainerCommand: ParsableCommand {
           trainer classify checkpoints/finetune-classify-small --text "Now is the winter of our discontent"
           trainer sample checkpoints/finetune-instruct-small --instruction "Who speaks this line?" --input "..."
         """,
-        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self, Finetune.self, Classify.self],
+        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self, Status.self, Finetune.self, Classify.self],
         defaultSubcommand: Train.self)
 
     /// Parses the command line after giving a bare `--resume` its implicit value.

@@ -149,31 +149,7 @@ struct NamespacePair {
     /// Runs `arguments` from the repository root with the test's environment plus `extra`,
     /// killing it after `timeout` seconds.
     static func execute(_ arguments: [String], timeout: TimeInterval, environment extra: [String: String] = [:]) throws -> TrainerProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        process.currentDirectoryURL = TrainerProcess.root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let outData = DrainedPipe(out), errData = DrainedPipe(err)
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                process.terminate()
-                Thread.sleep(forTimeInterval: 2)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        process.waitUntilExit()
-        return TrainerProcess.Result(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text(), timedOut: timedOut)
+        try TrainerProcess.execute(arguments, environment: ProcessInfo.processInfo.environment.merging(extra) { $1 }, timeout: timeout)
     }
 }
 

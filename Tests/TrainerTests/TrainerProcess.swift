@@ -31,21 +31,24 @@ struct TrainerProcess {
 
     /// Runs `trainer arguments…`, under `mpirun -n ranks` when ranks is given.
     static func run(_ arguments: [String], ranks: Int? = nil, timeout: TimeInterval = 300, environment extra: [String: String] = [:]) throws -> Result {
-        let process = Process()
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
-        if let ranks {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["mpirun", "-n", "\(ranks)", "--oversubscribe", "--bind-to", "none", "--mca", "plm_rsh_agent", "false",
-                                 "-x", "OPENBLAS_NUM_THREADS"] + extra.keys.sorted().flatMap { ["-x", $0] } + [executable.path] + arguments
-            env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-            env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        } else {
-            process.executableURL = executable
-            process.arguments = arguments
-        }
         for (k, v) in extra { env[k] = v }
-        process.environment = env
+        guard let ranks else { return try execute([executable.path] + arguments, environment: env, timeout: timeout) }
+        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        let mpirun = ["/usr/bin/env", "mpirun", "-n", "\(ranks)", "--oversubscribe", "--bind-to", "none", "--mca", "plm_rsh_agent", "false",
+                      "-x", "OPENBLAS_NUM_THREADS"] + extra.keys.sorted().flatMap { ["-x", $0] }
+        return try execute(mpirun + [executable.path] + arguments, environment: env, timeout: timeout)
+    }
+
+    /// Runs `command` (an executable path and its arguments) from the repository root with
+    /// `environment`, killing it after `timeout` seconds.
+    static func execute(_ command: [String], environment: [String: String], timeout: TimeInterval) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.environment = environment
         process.currentDirectoryURL = root
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

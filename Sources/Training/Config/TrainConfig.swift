@@ -62,11 +62,13 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         public var seed = 1337
         /// Print a line to stdout every this many steps.
         public var logEvery = 10
+        /// Stop the run when more than this many steps in a row had a non-finite loss or gradient.
+        public var maxSkippedSteps = 5
         public init() {}
         enum CodingKeys: String, CodingKey {
             case batchTokens = "batch_tokens", microBatch = "micro_batch", maxSteps = "max_steps", lr
             case minLr = "min_lr", warmupSteps = "warmup_steps", schedule, weightDecay = "weight_decay"
-            case beta1, beta2, gradClip = "grad_clip", seed, logEvery = "log_every"
+            case beta1, beta2, gradClip = "grad_clip", seed, logEvery = "log_every", maxSkippedSteps = "max_skipped_steps"
         }
     }
 
@@ -96,7 +98,9 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         public var bucketMb = 8.0
         /// Start each bucket's all-reduce during backward as soon as its gradients are final.
         public var overlap = true
+        /// End the job when a rank makes no progress for this many seconds; 0 disables the watchdog.
+        public var watchdogS = 300.0
         public init() {}
-        enum CodingKeys: String, CodingKey { case bucketMb = "bucket_mb", overlap }
+        enum CodingKeys: String, CodingKey { case bucketMb = "bucket_mb", overlap, watchdogS = "watchdog_s" }
     }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// Bad inputs found at run time: each gets one stderr line naming the problem, a non-zero exit
+/// within 10 s, no MPI abort banner or backtrace, and nothing already on disk is overwritten.
+@Suite(.serialized) struct BadInputTests {
+    /// A prepared gpt-tiny data directory and a finished 10-step run, shared by the cases.
+    static let fixture: URL = {
+        let dir = try! TrainerProcess.temporaryDirectory("bad-inputs")
+        _ = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 10), timeout: 120)
+        return dir
+    }()
+
+    /// A copy of the prepared data with `damage` applied; used without a corpus, as shards are.
+    static func damagedData(_ name: String, _ damage: (URL) throws -> Void) throws -> URL {
+        let copy = fixture.appendingPathComponent("data-\(name)")
+        try? FileManager.default.removeItem(at: copy)
+        try FileManager.default.copyItem(at: fixture.appendingPathComponent("data"), to: copy)
+        try damage(copy)
+        return copy
+    }
+
+    static func snapshot(_ dir: URL) -> [String: Data] {
+        var out: [String: Data] = [:]
+        for name in (try? FileManager.default.subpathsOfDirectory(atPath: dir.path)) ?? [] {
+            if let data = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) { out[name] = data }
+        }
+        return out
+    }
+
+    static func cases() throws -> [(name: String, args: [String], expect: String, untouched: URL)] {
+        let truncated = try damagedData("truncated") { dir in
+            let shard = dir.appendingPathComponent("train_000000.bin")
+            try Data(try Data(contentsOf: shard).prefix(3000)).write(to: shard)
+        }
+        let wrongMagic = try damagedData("magic") { dir in
+            let shard = dir.appendingPathComponent("val_000000.bin")
+            var bytes = try Data(contentsOf: shard)
+            bytes[0] = 0x42
+            try bytes.write(to: shard)
+        }
+        let noTokenizer = try damagedData("tokenizer") { dir in
+            try FileManager.default.removeItem(at: dir.appendingPathComponent("vocab.json"))
+        }
+        let blocker = fixture.appendingPathComponent("a-file")
+        try Data("not a directory".utf8).write(to: blocker)
+        func run(_ data: URL, _ name: String) -> [String] {
+            ["configs/gpt-tiny.json", "--set", "data.corpus=/nonexistent-corpus", "--set", "data.dir=\(data.path)",
+             "--set", "checkpoint.dir=\(fixture.path)/\(name)"]
+        }
+        return [
+            ("truncated shard", run(truncated, "r1"), "train_000000.bin", truncated),
+            ("wrong-magic shard", run(wrongMagic, "r2"), "val_000000.bin", wrongMagic),
+            ("missing tokenizer", run(noTokenizer, "r3"), "tokenizer", noTokenizer),
+            ("checkpoint of another model", ["configs/gpt-tiny.json"] + TinyRun.settings(fixture, steps: 10) + ["--set", "model.n_embd=64", "--resume"],
+             "n_embd 32", fixture.appendingPathComponent("run")),
+            ("unwritable checkpoint directory", ["configs/gpt-tiny.json", "--set", "data.dir=\(fixture.path)/data", "--set", "checkpoint.dir=\(blocker.path)/run"],
+             "a-file", fixture.appendingPathComponent("data")),
+        ]
+    }
+
+    @Test(arguments: [nil, 2] as [Int?])
+    func eachBadInputFailsFastWithOneLine(ranks: Int?) throws {
+        for c in try Self.cases() {
+            let before = Self.snapshot(c.untouched)
+            let started = Date()
+            let result = try TrainerProcess.run(c.args, ranks: ranks, timeout: 30)
+            let seconds = Date().timeIntervalSince(started)
+            let label = "\(c.name) (\(ranks.map { "-n \($0)" } ?? "one process"))"
+            #expect(result.status != 0, "\(label): exit status 0")
+            #expect(seconds < 10, "\(label): took \(seconds) s")
+            let errors = result.stderr.split(separator: "\n").filter { $0.contains("error") }
+            #expect(errors.count == 1, "\(label): \(result.stderr)")
+            #expect(errors.first?.contains(c.expect) == true, "\(label): expected '\(c.expect)' in \(result.stderr)")
+            #expect(!result.stderr.contains("MPI_ABORT") && !result.stderr.contains("backtrace"), "\(label): \(result.stderr)")
+            if ranks == nil { #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)") }
+            #expect(Self.snapshot(c.untouched) == before, "\(label): files changed")
+        }
+    }
+}
