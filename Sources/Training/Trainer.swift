@@ -33,8 +33,6 @@ public final class Trainer {
     public var watchdog: Watchdog? = nil
     /// A deliberate failure for tests (TRAINER_FAULT).
     public var fault: FaultInjection? = nil
-    /// Steps in a row whose update was skipped for a non-finite loss or gradient.
-    public private(set) var consecutiveSkips = 0
     let tokenizerDirectory: URL
 
     /// Builds the replica and the data pipeline; call `initializeWeights` or restore state next.
@@ -76,52 +74,16 @@ public final class Trainer {
     /// Trains until `max_steps`, until `untilStep` steps are done, or until `shouldStop` (asked on
     /// rank 0 only) says so; the last step is always followed by a checkpoint.
     public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
-        let t = config.training
-        while step < min(t.maxSteps, untilStep ?? .max) {
-            let stopRequested = comm.isRoot && (shouldStop() || step + 1 >= untilStep ?? .max)
-            watchdog?.enter("step decision broadcast", step: step, collective: true)
-            let decision = try comm.broadcast(decide(stopRequested: stopRequested))
-            let record = try trainStep(learningRate: decision.learningRate)
-            if comm.isRoot {
-                if record.skipped { onEvent(.warning("step \(record.step): non-finite loss or gradient on some rank; the update was skipped")) }
-                onEvent(.step(record))
-            }
-            consecutiveSkips = record.skipped ? consecutiveSkips + 1 : 0
-            if consecutiveSkips > config.training.maxSkippedSteps {
-                // Every rank saw the same reduced flag, so every rank stops here together.
-                throw RankFailure(rank: 0, message: "\(consecutiveSkips) steps in a row (up to step \(record.step)) had a non-finite loss or gradient; stopping without saving, so the last good checkpoint in \(config.checkpoint.dir) stays the newest. Lower training.lr, check the data, or raise training.max_skipped_steps")
-            }
-            if decision.evaluate {
-                watchdog?.enter("evaluation", step: step, collective: false)
+        try StepLoop(config: config, comm: comm, schedule: schedule, watchdog: watchdog).run(
+            step: { step }, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent,
+            trainStep: trainStep(learningRate:),
+            evaluate: {
                 let result = try evaluator.evaluate()
                 lastValidationLoss = result.loss
                 if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
                 if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, loss: result.loss)) }
-            }
-            // A checkpoint right after a skipped step could capture a run that is going bad; the
-            // last good one stays the newest until a step succeeds again.
-            if decision.save && consecutiveSkips == 0 {
-                watchdog?.enter(comm.isRoot ? "checkpoint save" : "waiting for rank 0's checkpoint save", step: step, collective: !comm.isRoot)
-                let started = Date()
-                // A failed save (a full disk, say) stops every rank with rank 0's message.
-                if let info = try comm.agree(onlyRoot: true, { try saveCheckpoint(learningRate: decision.learningRate) }) {
-                    onEvent(.saved(step: step, directory: info.directory, seconds: Date().timeIntervalSince(started)))
-                }
-            }
-            if decision.stop { break }
-        }
-    }
-
-    // Rank 0's decision for the step about to run (step index `self.step`).
-    private func decide(stopRequested: Bool) -> StepDecision {
-        let next = step + 1
-        let last = next >= config.training.maxSteps || stopRequested
-        let every = config.eval.every
-        return StepDecision(
-            learningRate: schedule.rate(at: step),
-            evaluate: every > 0 && (next % every == 0 || last),
-            save: last || (config.checkpoint.every > 0 && next % config.checkpoint.every == 0),
-            stop: last)
+            },
+            save: { try saveCheckpoint(learningRate: $0) })
     }
 
     /// One optimizer step: forward/backward over this rank's slice, gradient sum, clip, AdamW.

@@ -38,7 +38,9 @@ extension TrainerCommand {
                     Launch.stopAll(comm, "[rank 0] error: \(mismatch)")
                 }
                 let trainer = try comm.agree { try Trainer(config: config, comm: comm, data: data) }!
-                let loaded = try comm.agree(onlyRoot: true) { try startingPoint(trainer) } ?? []
+                let loaded = try comm.agree(onlyRoot: true) {
+                    try ResumePoint.stateBytes(resume: resume, store: trainer.store, load: trainer.loadCheckpoint)
+                } ?? []
                 let state = try comm.broadcast(bytes: loaded)
                 if state.isEmpty {
                     try trainer.initializeWeights()
@@ -64,31 +66,5 @@ extension TrainerCommand {
             }
         }
 
-        /// Rank 0: the state bytes of the checkpoint to resume from (its tensors already loaded), or
-        /// nothing to start fresh. Refuses to start fresh over an existing run's checkpoints.
-        private func startingPoint(_ trainer: Trainer) throws -> [UInt8] {
-            let store = trainer.store
-            let warn: (String) -> Void = { FileHandle.standardError.write(Data("[rank 0] warning: \($0)\n".utf8)) }
-            guard let resume else {
-                if let latest = store.latestName() {
-                    throw TrainingError("\(store.root.path) already holds checkpoints of a run (latest: \(latest)); pass --resume to continue it, or choose another checkpoint.dir")
-                }
-                return []
-            }
-            if resume == Self.resumeLatest {
-                guard let info = store.latestValid(warn: warn) else {
-                    if (try? store.list())?.isEmpty == false {
-                        throw TrainingError("\(store.root.path): no checkpoint passed its SHA-256 check; see the warnings above, or start a new checkpoint.dir")
-                    }
-                    warn("--resume: no checkpoint in \(store.root.path) yet; starting from step 0")
-                    return []
-                }
-                return try trainer.loadCheckpoint(info)
-            }
-            return try trainer.loadCheckpoint(CheckpointStore.resolve(path: URL(fileURLWithPath: resume), warn: warn))
-        }
-
-        /// What a bare `--resume` stands for.
-        static let resumeLatest = "latest"
     }
 }

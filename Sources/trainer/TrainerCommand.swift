@@ -32,7 +32,7 @@ struct TrainerCommand: ParsableCommand {
         let args = Array(arguments)
         for (i, arg) in args.enumerated() {
             out.append(arg)
-            if arg == "--resume", i + 1 == args.count || args[i + 1].hasPrefix("-") { out.append(Train.resumeLatest) }
+            if arg == "--resume", i + 1 == args.count || args[i + 1].hasPrefix("-") { out.append(ResumePoint.latest) }
         }
         return out
     }

@@ -26,6 +26,8 @@ public final class FinetuneTrainer {
     let sync: GradientSync
     /// Where rank 0 writes checkpoints.
     public let store: CheckpointStore
+    /// Ends the job when ranks stop making progress (set by the command that runs the loop).
+    public var watchdog: Watchdog? = nil
     /// Folder holding the tokenizer files copied into every checkpoint.
     let tokenizerDirectory: URL
     /// Parameters that never change: the embeddings and the lowest `freeze_layers` blocks.
@@ -90,43 +92,20 @@ public final class FinetuneTrainer {
         frozenValues = Array(model.parameters[frozen])
     }
 
-    /// Trains until `max_steps`, `untilStep` or `shouldStop` (rank 0), as `Trainer.run` does.
+    /// Trains until `max_steps`, `untilStep` or `shouldStop` (rank 0), with the loop `Trainer.run` uses.
     public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void,
                     onEvaluation: (Int, FinetuneEvaluation) -> Void) throws {
-        let t = config.training
-        while step < min(t.maxSteps, untilStep ?? .max) {
-            let stopRequested = comm.isRoot && (shouldStop() || step + 1 >= untilStep ?? .max)
-            let decision = try comm.broadcast(decide(stopRequested: stopRequested))
-            let record = try trainStep(learningRate: decision.learningRate)
-            if comm.isRoot {
-                if record.skipped { onEvent(.warning("step \(record.step): non-finite loss or gradient; the update was skipped")) }
-                onEvent(.step(record))
-            }
-            if decision.evaluate {
+        try StepLoop(config: config, comm: comm, schedule: schedule, watchdog: watchdog).run(
+            step: { step }, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent,
+            trainStep: trainStep(learningRate:),
+            evaluate: {
                 let result = try evaluate()
                 lastEvaluation = result
                 lastValidationLoss = result.loss
                 if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
                 if comm.isRoot { onEvaluation(step, result) }
-            }
-            if decision.save && comm.isRoot {
-                let started = Date()
-                let info = try saveCheckpoint(learningRate: decision.learningRate)
-                onEvent(.saved(step: step, directory: info.directory, seconds: Date().timeIntervalSince(started)))
-            }
-            if decision.stop { break }
-        }
-    }
-
-    private func decide(stopRequested: Bool) -> StepDecision {
-        let next = step + 1
-        let last = next >= config.training.maxSteps || stopRequested
-        let every = config.eval.every
-        return StepDecision(
-            learningRate: schedule.rate(at: step),
-            evaluate: every > 0 && (next % every == 0 || last),
-            save: last || (config.checkpoint.every > 0 && next % config.checkpoint.every == 0),
-            stop: last)
+            },
+            save: { try saveCheckpoint(learningRate: $0) })
     }
 
     /// Fills the batch buffers with records `indices`.

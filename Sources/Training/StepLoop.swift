@@ -1,0 +1,62 @@
+import Collectives
+import Foundation
+
+/// The step loop that pre-training and fine-tuning share. Rank 0 decides each step (learning
+/// rate; evaluate, save or stop afterwards) and broadcasts it, so every rank does the same thing.
+/// A step whose loss or gradient is not finite on any rank is skipped everywhere; more than
+/// `training.max_skipped_steps` in a row stop the run without saving.
+struct StepLoop {
+    let config: TrainConfig
+    let comm: Communicator
+    let schedule: LearningRateSchedule
+    let watchdog: Watchdog?
+
+    /// Runs steps from `step()` until max_steps, `untilStep` or `shouldStop` (asked on rank 0).
+    func run(step: () -> Int, untilStep: Int?, shouldStop: () -> Bool, onEvent: (TrainingEvent) -> Void,
+             trainStep: (Double) throws -> StepRecord, evaluate: () throws -> Void, save: (Double) throws -> CheckpointInfo) throws {
+        var consecutiveSkips = 0
+        while step() < min(config.training.maxSteps, untilStep ?? .max) {
+            let current = step()
+            let stopRequested = comm.isRoot && (shouldStop() || current + 1 >= untilStep ?? .max)
+            watchdog?.enter("step decision broadcast", step: current, collective: true)
+            let decision = try comm.broadcast(decide(step: current, stopRequested: stopRequested))
+            let record = try trainStep(decision.learningRate)
+            if comm.isRoot {
+                if record.skipped { onEvent(.warning("step \(record.step): non-finite loss or gradient on some rank; the update was skipped")) }
+                onEvent(.step(record))
+            }
+            consecutiveSkips = record.skipped ? consecutiveSkips + 1 : 0
+            if consecutiveSkips > config.training.maxSkippedSteps {
+                // Every rank saw the same reduced flag, so every rank stops here together.
+                throw RankFailure(rank: 0, message: "\(consecutiveSkips) steps in a row (up to step \(record.step)) had a non-finite loss or gradient; stopping without saving, so the last good checkpoint in \(config.checkpoint.dir) stays the newest. Lower training.lr, check the data, or raise training.max_skipped_steps")
+            }
+            if decision.evaluate {
+                watchdog?.enter("evaluation", step: step(), collective: false)
+                try evaluate()
+            }
+            // A checkpoint right after a skipped step could capture a run that is going bad; the
+            // last good one stays the newest until a step succeeds again.
+            if decision.save && consecutiveSkips == 0 {
+                watchdog?.enter(comm.isRoot ? "checkpoint save" : "waiting for rank 0's checkpoint save", step: step(), collective: !comm.isRoot)
+                let started = Date()
+                // A failed save (a full disk, say) stops every rank with rank 0's message.
+                if let info = try comm.agree(onlyRoot: true, { try save(decision.learningRate) }) {
+                    onEvent(.saved(step: step(), directory: info.directory, seconds: Date().timeIntervalSince(started)))
+                }
+            }
+            if decision.stop { break }
+        }
+    }
+
+    // Rank 0's decision for the step about to run (0-based `step`).
+    private func decide(step: Int, stopRequested: Bool) -> StepDecision {
+        let next = step + 1
+        let last = next >= config.training.maxSteps || stopRequested
+        let every = config.eval.every
+        return StepDecision(
+            learningRate: schedule.rate(at: step),
+            evaluate: every > 0 && (next % every == 0 || last),
+            save: last || (config.checkpoint.every > 0 && next % config.checkpoint.every == 0),
+            stop: last)
+    }
+}
