@@ -14,8 +14,9 @@ struct TrainerCommand: ParsableCommand {
           trainer eval checkpoints/gpt-small/step-0000600
           trainer sample checkpoints/gpt-small/step-0000600 --prompt "ROMEO:"
           trainer report checkpoints/gpt-small
+          trainer bench configs/gpt-small.json --json
         """,
-        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self],
+        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self, Bench.self],
         defaultSubcommand: Train.self)
 
     /// Parses the command line after giving a bare `--resume` its implicit value.
