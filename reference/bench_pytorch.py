@@ -55,7 +55,7 @@ class GPT(nn.Module):
         for block in self.h:
             x = block(x)
         logits = self.ln_f(x) @ self.wte.weight.t()  # tied head
-        return F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1), reduction="sum")
+        return F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.reshape(-1), reduction="sum")
 
 
 def flops_per_token(model, m, t):

@@ -24,10 +24,8 @@ func crossEntropyForward(
     parallelFor(rows) { range in
         for r in range {
             let row = logits + r * V
-            var maxv = -Float.infinity
-            for j in 0..<V { maxv = max(maxv, row[j]) }
-            var sum: Float = 0
-            for j in 0..<V { sum += fastExp(row[j] - maxv) }
+            let maxv = vectorMax(row, V)
+            let sum = expSum(row, V, shift: maxv)
             let l = maxv + logf(sum)
             lse[r] = l
             let target = Int(targets[r])
@@ -66,4 +64,23 @@ func classifierBackward(
           b: wte, ldb: C, beta: 0, c: dx, ldc: C)
     sgemm(transA: true, transB: false, m: V, n: C, k: rows, alpha: 1, a: dlogits, lda: V,
           b: x, ldb: C, beta: 1, c: dwte, ldc: C)
+}
+
+/// Σ exp(p[j] − shift) over j < n without storing the exponentials, in 16 lanes (see vectorSum).
+@inline(__always)
+private func expSum(_ p: UnsafePointer<Float>, _ n: Int, shift: Float) -> Float {
+    var acc = SIMD16<Float>()
+    var i = 0
+    while i + 16 <= n {
+        var e = SIMD16<Float>()
+        for k in 0..<16 { e[k] = fastExp(p[i + k] - shift) }
+        acc += e
+        i += 16
+    }
+    var s = acc.sum()
+    while i < n {
+        s += fastExp(p[i] - shift)
+        i += 1
+    }
+    return s
 }
