@@ -66,21 +66,20 @@ func classifierBackward(
           b: x, ldb: C, beta: 1, c: dwte, ldc: C)
 }
 
-/// Σ exp(p[j] − shift) over j < n without storing the exponentials, in 16 lanes (see vectorSum).
+/// Σ exp(p[j] − shift) over j < n without storing into p: blocks of 256 exponentials go to a
+/// stack buffer (a plain loop there vectorizes), then are summed in 16 lanes (see vectorSum).
 @inline(__always)
 private func expSum(_ p: UnsafePointer<Float>, _ n: Int, shift: Float) -> Float {
-    var acc = SIMD16<Float>()
-    var i = 0
-    while i + 16 <= n {
-        var e = SIMD16<Float>()
-        for k in 0..<16 { e[k] = fastExp(p[i + k] - shift) }
-        acc += e
-        i += 16
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { tmp in
+        let t = tmp.baseAddress!
+        var s: Float = 0
+        var i = 0
+        while i < n {
+            let m = min(256, n - i)
+            for k in 0..<m { t[k] = fastExp(p[i + k] - shift) }
+            s += vectorSum(t, m)
+            i += m
+        }
+        return s
     }
-    var s = acc.sum()
-    while i < n {
-        s += fastExp(p[i] - shift)
-        i += 1
-    }
-    return s
 }
