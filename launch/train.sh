@@ -13,18 +13,21 @@ source launch/setup.sh
 swift build -c release --product trainer
 [ -x .build/release/trainer ] || { echo "train.sh: build failed; run 'swift build -c release' to see why" >&2; exit 1; }
 source launch/mpi-env.sh
+source launch/openblas-core.sh
 
 cores=$(nproc)
 ranks=${ranks:-$cores}
 threads=$(( cores / ranks )); (( threads >= 1 )) || threads=1
 export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
+export_core=()
+[ -n "${OPENBLAS_CORETYPE:-}" ] && export_core=(-x OPENBLAS_CORETYPE)
 bind=()
 (( threads > 1 || ranks > cores )) && bind=(--bind-to none)
 echo "train.sh: $ranks rank(s) × $threads OpenBLAS thread(s) on $cores cores"
 # mpirun runs in its own session so that Ctrl-C or SIGTERM reaches only this script, which passes
 # it to the ranks: they finish the step, save and exit 0. (Signalled itself, mpirun would report
 # failure even though the ranks stopped cleanly.)
-setsid mpirun -n "$ranks" "${bind[@]}" .build/release/trainer "$@" &
+setsid mpirun -n "$ranks" "${bind[@]}" "${export_core[@]}" -x OPENBLAS_NUM_THREADS .build/release/trainer "$@" &
 pid=$!
 trap 'pkill -TERM -P "$pid" 2>/dev/null || true' INT TERM
 status=0

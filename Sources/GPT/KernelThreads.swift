@@ -1,3 +1,4 @@
+import CBLAS
 import Dispatch
 
 /// How many threads the row-parallel (non-GEMM) kernels use; results do not depend on it.
@@ -26,6 +27,18 @@ func parallelFor(_ count: Int, _ body: (Range<Int>) -> Void) {
             shared.value((count * i / threads)..<(count * (i + 1) / threads))
         }
     }
+}
+
+/// `parallelFor` for loops whose chunks call sgemm themselves (attention's per-(batch, head)
+/// products): OpenBLAS is set to one thread meanwhile, so that the kernel threads and OpenBLAS's
+/// own workers do not compete for the same cores, and restored afterwards. Each sgemm computes
+/// every output element on one thread either way, so results do not change.
+func parallelForSingleThreadedBLAS(_ count: Int, _ body: (Range<Int>) -> Void) {
+    let blasThreads = openblas_get_num_threads()
+    guard KernelThreads.count > 1, blasThreads > 1 else { return parallelFor(count, body) }
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(blasThreads) }
+    parallelFor(count, body)
 }
 
 /// Carries a value into a @Sendable closure when the caller guarantees safe sharing.

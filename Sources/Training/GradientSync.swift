@@ -17,6 +17,10 @@ public final class GradientSync {
     private var reduced = 0
     /// Seconds spent inside all-reduce calls that the step waited for, last step.
     public private(set) var exposedSeconds = 0.0
+    /// Seconds from the first bucket's start to the end of the all-reduce, last step; equals
+    /// `exposedSeconds` without overlap, and includes the part hidden behind backward with it.
+    public private(set) var totalSeconds = 0.0
+    private var firstStart: Double? = nil
 
     public init(comm: Communicator, gradients: UnsafeMutableBufferPointer<Float>, bucketMiB: Double, overlap: Bool) {
         self.comm = comm
@@ -31,6 +35,8 @@ public final class GradientSync {
         inFlight.removeAll(keepingCapacity: true)
         reduced = 0
         exposedSeconds = 0
+        totalSeconds = 0
+        firstStart = nil
     }
 
     /// The backward pass's callback: `range` of the gradient buffer is final on this rank.
@@ -67,11 +73,13 @@ public final class GradientSync {
             }
         }
         exposedSeconds = Date().timeIntervalSince(start)
+        totalSeconds = firstStart.map { monotonicSeconds() - $0 } ?? exposedSeconds
     }
 
     private func flushPending() throws(CollectiveError) {
         guard let range = pendingRange else { return }
         pendingRange = nil
+        if firstStart == nil { firstStart = monotonicSeconds() }
         var offset = range.lowerBound
         while offset < range.upperBound {
             let n = min(bucketElements, range.upperBound - offset)

@@ -27,6 +27,8 @@ public final class Trainer {
     public internal(set) var lastValidationLoss: Double? = nil
     /// Best validation loss so far and the step whose checkpoint had it.
     public internal(set) var best: (loss: Double, step: Int)? = nil
+    /// Where the time of the last `trainStep` went (for `trainer bench`).
+    public internal(set) var timings = StepTimings()
     /// Where rank 0 writes checkpoints.
     public let store: CheckpointStore
     /// Ends the job when ranks stop making progress (set by the command that runs the loop).
@@ -89,6 +91,8 @@ public final class Trainer {
     /// One optimizer step: forward/backward over this rank's slice, gradient sum, clip, AdamW.
     public func trainStep(learningRate: Double) throws -> StepRecord {
         let started = Date()
+        var times = StepTimings()
+        let startedAt = monotonicSeconds()
         model.zeroGradients()
         sync.beginStep()
         let scale = Float(1.0 / Double(plan.tokensPerStep))
@@ -99,7 +103,11 @@ public final class Trainer {
         for micro in 0..<plan.accumulationSteps {
             let first = plan.firstPosition(step: step, rank: comm.rank, micro: micro)
             trainLoader.load(batch: plan.microBatch) { order.sample(atStreamPosition: first + $0) }
+            let forwardAt = monotonicSeconds()
             let result = model.forward(inputs: UnsafeBufferPointer(trainLoader.inputs), targets: UnsafeBufferPointer(trainLoader.targets), batch: plan.microBatch, sequence: plan.sequence)
+            let backwardAt = monotonicSeconds()
+            times.forward += backwardAt - forwardAt
+            defer { times.backward += monotonicSeconds() - backwardAt }
             lossSum += result.sum
             if !result.sum.isFinite { nonFinite = true }
             if micro == plan.accumulationSteps - 1 && sync.overlap {
@@ -119,10 +127,14 @@ public final class Trainer {
         }
         watchdog?.enter("gradient all-reduce", step: step, collective: true)
         try sync.finish()
+        times.allReduceExposed = sync.exposedSeconds
+        times.allReduceTotal = sync.totalSeconds
         let totals = try comm.sum([lossSum, nonFinite ? 1 : 0])
         let loss = totals[0] / Double(plan.tokensPerStep)
         let clip = GradientClipping.clip(model.gradients, maxNorm: Float(config.training.gradClip))
         let skipped = totals[1] > 0 || !loss.isFinite || !clip.norm.isFinite
+        let optimizerAt = monotonicSeconds()
+        defer { times.optimizer = monotonicSeconds() - optimizerAt; times.total = monotonicSeconds() - startedAt; timings = times }
         if !skipped {
             optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: Float(learningRate), step: step + 1)
         }

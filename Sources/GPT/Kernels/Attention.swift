@@ -12,7 +12,7 @@ func attentionForward(
 ) {
     let HS = C / NH, C3 = 3 * C
     let scale = 1 / Float(HS).squareRoot()
-    parallelFor(B * NH) { range in
+    parallelForSingleThreadedBLAS(B * NH) { range in
         for bh in range {
             let b = bh / NH, h = bh % NH
             let q = qkv + b * T * C3 + h * HS, k = q + C, v = q + 2 * C
@@ -21,16 +21,10 @@ func attentionForward(
             sgemm(transA: false, transB: true, m: T, n: T, k: HS, alpha: scale, a: q, lda: C3,
                   b: k, ldb: C3, beta: 0, c: a, ldc: T)
             for t in 0..<T {
-                let row = a + t * T
-                var maxv = -Float.infinity
-                for j in 0...t { maxv = max(maxv, row[j]) }
-                var sum: Float = 0
-                for j in 0...t {
-                    let e = fastExp(row[j] - maxv)
-                    row[j] = e
-                    sum += e
-                }
-                let inv = 1 / sum
+                let row = a + t * T, n = t + 1
+                let maxv = vectorMax(row, n)
+                for j in 0..<n { row[j] = fastExp(row[j] - maxv) }
+                let inv = 1 / vectorSum(row, n)
                 for j in 0...t { row[j] *= inv }
                 if t + 1 < T { (row + t + 1).update(repeating: 0, count: T - t - 1) }
             }
@@ -49,7 +43,7 @@ func attentionBackward(
 ) {
     let HS = C / NH, C3 = 3 * C
     let scale = 1 / Float(HS).squareRoot()
-    parallelFor(B * NH) { range in
+    parallelForSingleThreadedBLAS(B * NH) { range in
         for bh in range {
             let b = bh / NH, h = bh % NH
             let q = qkv + b * T * C3 + h * HS, k = q + C, v = q + 2 * C
@@ -63,8 +57,7 @@ func attentionBackward(
             // Softmax backward, folding in the 1/√HS of the forward scores.
             for t in 0..<T {
                 let p = a + t * T, d = da + t * T
-                var dot: Float = 0
-                for j in 0...t { dot += p[j] * d[j] }
+                let dot = vectorDot(p, d, t + 1)
                 for j in 0...t { d[j] = p[j] * (d[j] - dot) * scale }
                 if t + 1 < T { (d + t + 1).update(repeating: 0, count: T - t - 1) }
             }

@@ -24,10 +24,8 @@ func crossEntropyForward(
     parallelFor(rows) { range in
         for r in range {
             let row = logits + r * V
-            var maxv = -Float.infinity
-            for j in 0..<V { maxv = max(maxv, row[j]) }
-            var sum: Float = 0
-            for j in 0..<V { sum += fastExp(row[j] - maxv) }
+            let maxv = vectorMax(row, V)
+            let sum = expSum(row, V, shift: maxv)
             let l = maxv + logf(sum)
             lse[r] = l
             let target = Int(targets[r])
@@ -66,4 +64,22 @@ func classifierBackward(
           b: wte, ldb: C, beta: 0, c: dx, ldc: C)
     sgemm(transA: true, transB: false, m: V, n: C, k: rows, alpha: 1, a: dlogits, lda: V,
           b: x, ldb: C, beta: 1, c: dwte, ldc: C)
+}
+
+/// Σ exp(p[j] − shift) over j < n without storing into p: blocks of 256 exponentials go to a
+/// stack buffer (a plain loop there vectorizes), then are summed in 16 lanes (see vectorSum).
+@inline(__always)
+private func expSum(_ p: UnsafePointer<Float>, _ n: Int, shift: Float) -> Float {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { tmp in
+        let t = tmp.baseAddress!
+        var s: Float = 0
+        var i = 0
+        while i < n {
+            let m = min(256, n - i)
+            for k in 0..<m { t[k] = fastExp(p[i + k] - shift) }
+            s += vectorSum(t, m)
+            i += m
+        }
+        return s
+    }
 }

@@ -97,6 +97,8 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         /// Gradient all-reduce bucket size in MiB.
         public var bucketMb = 8.0
         /// Start each bucket's all-reduce during backward as soon as its gradients are final.
+        /// On by default: `trainer bench` on gpt-small at 2 ranks measured 74–140 ms of exposed
+        /// all-reduce per step with overlap against 519 ms without (of ~1 s total all-reduce time).
         public var overlap = true
         /// End the job when a rank makes no progress for this many seconds; 0 disables the watchdog.
         public var watchdogS = 300.0

@@ -1,0 +1,62 @@
+// Max, sum and dot product over a row in 16 lanes. LLVM does not vectorize Float reductions by
+// itself (it may not reorder additions), so the order is spelled out: lane i accumulates elements
+// i, i+16, …; the lanes are then combined and the tail added in order. The order depends only on
+// the row length, so results stay the same for any thread split.
+
+private typealias Lanes = SIMD16<Float>
+
+@inline(__always)
+private func lanes(_ p: UnsafePointer<Float>, _ i: Int) -> Lanes {
+    UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
+}
+
+/// max of p[0..<n], n ≥ 1.
+@inline(__always)
+func vectorMax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = Lanes(repeating: -.infinity)
+    var i = 0
+    while i + 16 <= n {
+        acc = pointwiseMax(acc, lanes(p, i))
+        i += 16
+    }
+    var m = acc.max()
+    while i < n {
+        m = max(m, p[i])
+        i += 1
+    }
+    return m
+}
+
+/// Σ p[0..<n].
+@inline(__always)
+func vectorSum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = Lanes()
+    var i = 0
+    while i + 16 <= n {
+        acc += lanes(p, i)
+        i += 16
+    }
+    var s = acc.sum()
+    while i < n {
+        s += p[i]
+        i += 1
+    }
+    return s
+}
+
+/// Σ a[j]·b[j] over j < n.
+@inline(__always)
+func vectorDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = Lanes()
+    var i = 0
+    while i + 16 <= n {
+        acc += lanes(a, i) * lanes(b, i)
+        i += 16
+    }
+    var s = acc.sum()
+    while i < n {
+        s += a[i] * b[i]
+        i += 1
+    }
+    return s
+}
