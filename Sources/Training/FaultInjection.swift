@@ -67,7 +67,7 @@ public struct FaultInjection: Sendable, Equatable {
         guard inWindow else { return false }
         if let once {
             if FileManager.default.fileExists(atPath: once) { return false }
-            FileManager.default.createFile(atPath: once, contents: Data("fired at step \(step)\n".utf8))
+            _ = FileManager.default.createFile(atPath: once, contents: Data("fired at step \(step)\n".utf8))
         }
         return true
     }
