@@ -40,16 +40,25 @@ public struct TrainingState: Codable, Sendable, Equatable {
         case lastValidationLoss = "last_val_loss", bestValidationLoss = "best_val_loss", bestStep = "best_step", savedAt = "saved_at"
     }
 
-    /// Decodes state.json, naming the file when it is not a state this version understands.
+    /// Decodes state.json, naming the file when it is not a state this version understands. The
+    /// stored config goes through `ConfigLoader`, so checkpoints written before a config field
+    /// existed get that field's default.
     public static func read(_ data: Data, path: String) throws -> TrainingState {
         do {
-            let state = try JSONDecoder().decode(TrainingState.self, from: data)
+            var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            if let stored = object["config"] as? [String: Any] {
+                let config = try ConfigLoader.decode(JSONSerialization.data(withJSONObject: stored), source: "\(path) (its config)")
+                object["config"] = try JSONSerialization.jsonObject(with: ConfigLoader.canonicalJSON(config))
+            }
+            let state = try JSONDecoder().decode(TrainingState.self, from: JSONSerialization.data(withJSONObject: object))
             guard state.formatVersion == 1 else {
                 throw TrainingError("\(path): state format \(state.formatVersion) is newer than this trainer understands; use a newer trainer")
             }
             return state
         } catch let error as TrainingError {
             throw error
+        } catch let error as ConfigError {
+            throw TrainingError("\(error); the checkpoint was written by a newer or different trainer")
         } catch {
             throw TrainingError("\(path): not a valid trainer state (\(error)); the checkpoint is damaged or from another program")
         }

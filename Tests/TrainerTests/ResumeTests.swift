@@ -139,3 +139,25 @@ import Testing
         #expect(try sample(["--temperature", "0"]) == sample(["--temperature", "0", "--seed", "99"]))
     }
 }
+
+/// Checkpoints outlive the trainer version that wrote them.
+@Suite struct CheckpointCompatibilityTests {
+    @Test func checkpointWithoutNewerConfigFieldsStillResumes() throws {
+        let dir = try TrainerProcess.temporaryDirectory("old-state")
+        try TinyRun.train(dir, steps: 20, ["--until-step", "10"])
+        // Remove a field that later versions added, as an older trainer would have written it.
+        let stateURL = dir.appendingPathComponent("run/step-0000010/state.json")
+        var state = try JSONSerialization.jsonObject(with: Data(contentsOf: stateURL)) as! [String: Any]
+        var config = state["config"] as! [String: Any]
+        var training = config["training"] as! [String: Any]
+        training.removeValue(forKey: "max_skipped_steps")
+        config["training"] = training
+        config.removeValue(forKey: "distributed")
+        state["config"] = config
+        let edited = try JSONSerialization.data(withJSONObject: state, options: [.sortedKeys])
+        try edited.write(to: stateURL)
+        // state.json is not among the hashed files, so the edit keeps the checkpoint valid.
+        let resumed = try TinyRun.train(dir, steps: 20, ["--resume"])
+        #expect(resumed.stdout.contains("resumed at step 10"), "stderr: \(resumed.stderr)")
+    }
+}
