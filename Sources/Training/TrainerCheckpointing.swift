@@ -6,13 +6,9 @@ import GPT
 extension Trainer {
     /// The state.json contents for the current step.
     func state(learningRate: Double) -> TrainingState {
-        let position = step * plan.sequencesPerStep
-        return TrainingState(
-            step: step, tokensSeen: tokensSeen, epoch: order.epoch(ofStreamPosition: position), streamPosition: position,
-            seed: config.training.seed, sampleCount: trainLoader.sampleCount, learningRate: learningRate, config: config,
-            tokenizer: ModelCheckpoint.tokenizerHashes(tokenizerDirectory), worldSize: comm.size,
-            lastValidationLoss: lastValidationLoss, bestValidationLoss: best?.loss, bestStep: best?.step,
-            savedAt: ISO8601DateFormatter().string(from: Date()))
+        TrainingState(step: step, tokensSeen: tokensSeen, sequencesPerStep: plan.sequencesPerStep, order: order, learningRate: learningRate,
+                      config: config, tokenizerDirectory: tokenizerDirectory, worldSize: comm.size,
+                      lastValidationLoss: lastValidationLoss, best: best)
     }
 
     /// Rank 0: writes a checkpoint of the current step, then drops old ones (keeping the best).

@@ -1,3 +1,4 @@
+import Data
 import Foundation
 
 /// state.json: everything besides the tensors that a run needs to continue exactly where it
@@ -69,5 +70,19 @@ public struct TrainingState: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         return (try? encoder.encode(self)) ?? Data()
+    }
+}
+
+extension TrainingState {
+    /// The state of a run (pre-training or fine-tuning) after `step` steps over `order`.
+    init(step: Int, tokensSeen: Int, sequencesPerStep: Int, order: SampleOrder, learningRate: Double, config: TrainConfig,
+         tokenizerDirectory: URL, worldSize: Int, lastValidationLoss: Double?, best: (loss: Double, step: Int)?) {
+        let position = step * sequencesPerStep
+        self.init(
+            step: step, tokensSeen: tokensSeen, epoch: order.epoch(ofStreamPosition: position), streamPosition: position,
+            seed: config.training.seed, sampleCount: order.sampleCount, learningRate: learningRate, config: config,
+            tokenizer: ModelCheckpoint.tokenizerHashes(tokenizerDirectory), worldSize: worldSize,
+            lastValidationLoss: lastValidationLoss, bestValidationLoss: best?.loss, bestStep: best?.step,
+            savedAt: ISO8601DateFormatter().string(from: Date()))
     }
 }

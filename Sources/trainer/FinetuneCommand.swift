@@ -16,11 +16,7 @@ extension TrainerCommand {
 
         @OptionGroup var options: ConfigOptions
 
-        @Option(help: ArgumentHelp("Continue from the newest valid checkpoint in checkpoint.dir (--resume alone), or from the given checkpoint directory.", valueName: "path"))
-        var resume: String?
-
-        @Option(help: "Stop (and save) once this many steps are done, keeping the schedule of the full run.")
-        var untilStep: Int?
+        @OptionGroup var length: RunLengthOptions
 
         func run() throws {
             let setup: FinetuneSetup
@@ -47,7 +43,7 @@ extension TrainerCommand {
                                     tokenizerDirectory: setup.initFrom.directory)
             }!
             let loaded = try comm.agree(onlyRoot: true) {
-                try ResumePoint.stateBytes(resume: resume, store: trainer.store, load: trainer.loadCheckpoint)
+                try ResumePoint.stateBytes(resume: length.resume, store: trainer.store, load: trainer.loadCheckpoint)
             } ?? []
             let state = try comm.broadcast(bytes: loaded)
             if state.isEmpty {
@@ -79,7 +75,7 @@ extension TrainerCommand {
             if trainer.step >= config.training.maxSteps, comm.isRoot {
                 print("nothing to do: the run already has \(trainer.step) of \(config.training.maxSteps) steps; raise training.max_steps to train further")
             }
-            try trainer.run(untilStep: untilStep, shouldStop: { StopSignal.raised }, onEvent: { log?.record($0) }, onEvaluation: record)
+            try trainer.run(untilStep: length.untilStep, shouldStop: { StopSignal.raised }, onEvent: { log?.record($0) }, onEvaluation: record)
             trainer.watchdog?.stop()
             log?.finish(trainer.step >= config.training.maxSteps ? "finished" : "stopped")
             if comm.isRoot, let last = trainer.lastEvaluation, last.accuracy != nil {

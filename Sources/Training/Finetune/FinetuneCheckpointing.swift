@@ -36,13 +36,9 @@ public enum ClassifierCheckpoint {
 
 extension FinetuneTrainer {
     func state(learningRate: Double) -> TrainingState {
-        let position = step * plan.sequencesPerStep
-        return TrainingState(
-            step: step, tokensSeen: tokensSeen, epoch: order.epoch(ofStreamPosition: position), streamPosition: position,
-            seed: config.training.seed, sampleCount: train.count, learningRate: learningRate, config: config,
-            tokenizer: ModelCheckpoint.tokenizerHashes(tokenizerDirectory), worldSize: comm.size,
-            lastValidationLoss: lastValidationLoss, bestValidationLoss: best?.loss, bestStep: best?.step,
-            savedAt: ISO8601DateFormatter().string(from: Date()))
+        TrainingState(step: step, tokensSeen: tokensSeen, sequencesPerStep: plan.sequencesPerStep, order: order, learningRate: learningRate,
+                      config: config, tokenizerDirectory: tokenizerDirectory, worldSize: comm.size,
+                      lastValidationLoss: lastValidationLoss, best: best)
     }
 
     /// Rank 0: writes a checkpoint of the current step (model, AdamW, tokenizer, and for classify
