@@ -90,7 +90,6 @@ public final class Trainer {
 
     /// One optimizer step: forward/backward over this rank's slice, gradient sum, clip, AdamW.
     public func trainStep(learningRate: Double) throws -> StepRecord {
-        let started = Date()
         var times = StepTimings()
         let startedAt = monotonicSeconds()
         model.zeroGradients()
@@ -134,13 +133,16 @@ public final class Trainer {
         let clip = GradientClipping.clip(model.gradients, maxNorm: Float(config.training.gradClip))
         let skipped = totals[1] > 0 || !loss.isFinite || !clip.norm.isFinite
         let optimizerAt = monotonicSeconds()
-        defer { times.optimizer = monotonicSeconds() - optimizerAt; times.total = monotonicSeconds() - startedAt; timings = times }
         if !skipped {
             optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: Float(learningRate), step: step + 1)
         }
         step += 1
         tokensSeen += plan.tokensPerStep
-        let seconds = Date().timeIntervalSince(started)
+        let finishedAt = monotonicSeconds()
+        times.optimizer = finishedAt - optimizerAt
+        times.total = finishedAt - startedAt
+        timings = times
+        let seconds = times.total
         return StepRecord(
             step: step - 1, loss: loss, lr: learningRate, gradNorm: Double(clip.norm), tokens: tokensSeen,
             skipped: skipped, milliseconds: seconds * 1000, tokensPerSecond: Double(plan.tokensPerStep) / seconds,
