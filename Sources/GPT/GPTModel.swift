@@ -172,10 +172,10 @@ public final class GPTModel {
         if let featureGradient {
             dSmall.update(from: featureGradient, count: BT * C)
         } else {
-        crossEntropyBackwardInPlace(logits: a + s.logits, lse: a + s.lse, targets: targets.baseAddress!,
-                                    lossScale: lossScale, rows: BT, vocab: V)
-        classifierBackward(dx: dSmall, dwte: g + layout.wteOffset, dlogits: a + s.logits, x: a + s.lnf,
-                           wte: p + layout.wteOffset, rows: BT, channels: C, vocab: V)
+            crossEntropyBackwardInPlace(logits: a + s.logits, lse: a + s.lse, targets: targets.baseAddress!,
+                                        lossScale: lossScale, rows: BT, vocab: V)
+            classifierBackward(dx: dSmall, dwte: g + layout.wteOffset, dlogits: a + s.logits, x: a + s.lnf,
+                               wte: p + layout.wteOffset, rows: BT, channels: C, vocab: V)
         }
         dResidual.update(repeating: 0, count: BT * C)
         layerNormBackward(dinp: dResidual, dweight: g + layout.lnfWeightOffset, dbias: g + layout.lnfBiasOffset,
