@@ -30,18 +30,25 @@ let package = Package(
         .target(name: "Collectives", dependencies: ["CMPI"]),
         .target(name: "GPT", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "Data", swiftSettings: kernelFlags),
-        .target(name: "Training", dependencies: [
-            "GPT", "Data", "Collectives", "CBLAS",
+        // Checkpoint files (safetensors, the checkpoint store, hashing); needs no other module of ours.
+        .target(name: "Checkpoints", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags),
+        .target(name: "Training", dependencies: [
+            "GPT", "Data", "Collectives", "Checkpoints", "CBLAS",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: kernelFlags),
+        // sgemm, all-reduce and training-step measurements for `trainer bench`.
+        .target(name: "Benchmarks", dependencies: ["Training", "GPT", "Collectives", "CBLAS"]),
         .executableTarget(name: "trainer", dependencies: [
-            "Training", "GPT", "Data", "Collectives",
+            "Training", "Benchmarks", "Collectives",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives"], exclude: ["Fixtures"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints"]),
         .testTarget(name: "TrainerTests", dependencies: ["Training"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Checkpoints
 import Data
 import Foundation
 import GPT

@@ -1,3 +1,4 @@
+import Checkpoints
 import Crypto
 import Data
 import Foundation

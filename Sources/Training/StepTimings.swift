@@ -26,7 +26,7 @@ public struct StepTimings: Sendable, Equatable {
 
 /// Monotonic seconds, for timing parts of a step without allocating.
 @inline(__always)
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9

@@ -1,3 +1,4 @@
+import Checkpoints
 import Collectives
 import Data
 import Foundation

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Training
 
 /// `trainer`: data-parallel GPT training on CPUs. `trainer CONFIG` trains (the default subcommand).
 @main

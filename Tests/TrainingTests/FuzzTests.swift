@@ -2,6 +2,7 @@ import Data
 import Foundation
 import Testing
 import Training
+import Checkpoints
 
 /// Property-based fuzzing of every parser that reads user files: arbitrary bytes, and valid
 /// inputs with random bytes changed, must give a value or a thrown error, never a crash.

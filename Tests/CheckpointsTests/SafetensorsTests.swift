@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Training
+import Checkpoints
 
 /// A fresh empty directory under the system temp dir, unique per call; tests remove it themselves.
 func ckptTestDirectory(_ tag: String) throws -> URL {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Training
+import Checkpoints
 
 @Suite struct CheckpointStoreRetentionTests {
     @Test func pruneKeepsTheNewestAndTheBest() throws {

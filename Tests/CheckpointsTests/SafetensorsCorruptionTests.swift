@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Training
+import Checkpoints
 
 /// Malformed files must produce a `SafetensorsError` naming the file, never a crash.
 @Suite struct SafetensorsCorruptionTests {

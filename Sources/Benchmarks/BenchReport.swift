@@ -1,44 +1,45 @@
 import Foundation
 import Training
+import Collectives
 
 /// What `trainer bench` measured, reduced over ranks (times: the slowest rank; rates: the mean).
-struct BenchReport: Encodable {
-    var config: String
-    var ranks: Int
-    var blasThreads: Int
-    var kernelThreads: Int
-    var core: String
-    var coreNote: String
-    var sgemmCheckError: Double
-    var sgemmPeakPerRank: Double
-    var sgemmPeakTotal: Double
-    var shapes: [SgemmBenchmark.Shape]
-    var tokensPerStep: Int
-    var stepMs: Double
-    var forwardMs: Double
-    var backwardMs: Double
-    var allReduceExposedMs: Double
-    var allReduceTotalMs: Double
-    var optimizerMs: Double
-    var flopsPerToken: Double
-    var peakRSSBytes: Int
-    var estimateBytes: Int
-    var parameters: Int
-    var steps: Int
-    var overlap: Bool
-    var bucketMb: Double
+public struct BenchReport: Encodable {
+    public var config: String
+    public var ranks: Int
+    public var blasThreads: Int
+    public var kernelThreads: Int
+    public var core: String
+    public var coreNote: String
+    public var sgemmCheckError: Double
+    public var sgemmPeakPerRank: Double
+    public var sgemmPeakTotal: Double
+    public var shapes: [SgemmBenchmark.Shape]
+    public var tokensPerStep: Int
+    public var stepMs: Double
+    public var forwardMs: Double
+    public var backwardMs: Double
+    public var allReduceExposedMs: Double
+    public var allReduceTotalMs: Double
+    public var optimizerMs: Double
+    public var flopsPerToken: Double
+    public var peakRSSBytes: Int
+    public var estimateBytes: Int
+    public var parameters: Int
+    public var steps: Int
+    public var overlap: Bool
+    public var bucketMb: Double
 
-    var tokensPerSecond: Double { Double(tokensPerStep) / (stepMs / 1000) }
-    var idleMs: Double { max(0, stepMs - forwardMs - backwardMs - allReduceExposedMs - optimizerMs) }
+    public var tokensPerSecond: Double { Double(tokensPerStep) / (stepMs / 1000) }
+    public var idleMs: Double { max(0, stepMs - forwardMs - backwardMs - allReduceExposedMs - optimizerMs) }
     /// Model FLOPs per second ÷ the sgemm rate all ranks reach together on 2048³.
-    var mfu: Double { flopsPerToken * tokensPerSecond / (sgemmPeakTotal * 1e9) }
+    public var mfu: Double { flopsPerToken * tokensPerSecond / (sgemmPeakTotal * 1e9) }
     /// sgemm matches a naive product to float rounding (relative error well under 1e-5).
-    var sgemmCorrect: Bool { sgemmCheckError < 1e-5 }
+    public var sgemmCorrect: Bool { sgemmCheckError < 1e-5 }
 
     private static func mib(_ bytes: Int) -> String { String(format: "%.0f MiB", Double(bytes) / 1048576) }
     private static func f(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
 
-    var table: String {
+    public var table: String {
         var lines = [
             "trainer bench \(config): \(ranks) rank\(ranks == 1 ? "" : "s") × \(blasThreads) OpenBLAS thread\(blasThreads == 1 ? "" : "s") (kernel threads \(kernelThreads)), \(steps) steps",
             "OpenBLAS core     \(core) (\(coreNote)); sgemm vs naive: \(sgemmCorrect ? "ok" : "WRONG"), max rel. error \(String(format: "%.1e", sgemmCheckError))",
@@ -57,7 +58,7 @@ struct BenchReport: Encodable {
         return lines.joined(separator: "\n")
     }
 
-    var json: String {
+    public var json: String {
         let object: [String: Any] = [
             "config": config, "ranks": ranks, "blas_threads": blasThreads, "kernel_threads": kernelThreads,
             "openblas_core": core, "openblas_core_note": coreNote,
@@ -75,7 +76,7 @@ struct BenchReport: Encodable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func table(_ r: AllReduceBenchmark.Result, ranks: Int) -> String {
+    public static func table(_ r: AllReduceBenchmark.Result, ranks: Int) -> String {
         """
         all-reduce of \(String(format: "%.1f", Double(r.bytes) / 1048576)) MiB of gradients over \(ranks) rank\(ranks == 1 ? "" : "s") (median of 20):
         plain MPI_Allreduce      \(f(r.plainMs, 2)) ms
@@ -84,7 +85,7 @@ struct BenchReport: Encodable {
         """
     }
 
-    static func json(_ r: AllReduceBenchmark.Result, ranks: Int) -> String {
+    public static func json(_ r: AllReduceBenchmark.Result, ranks: Int) -> String {
         let object: [String: Any] = ["ranks": ranks, "bytes": r.bytes, "plain_ms": r.plainMs, "bucketed_ms": r.bucketedMs,
                                      "overlapped_ms": r.overlappedMs, "ratio": r.ratio, "bucket_mb": r.bucketMb]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

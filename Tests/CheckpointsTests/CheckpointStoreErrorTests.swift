@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Training
+import Checkpoints
 
 @Suite struct CheckpointStoreErrorTests {
     /// Tests run as root, where permission bits do not stop writes; a path under a regular file does.

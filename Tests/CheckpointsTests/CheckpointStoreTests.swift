@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Training
+import Checkpoints
 
 /// Shared fixtures for the checkpoint store tests: tiny files and state so each save takes milliseconds.
 enum CheckpointStoreFixture {

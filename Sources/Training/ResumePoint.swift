@@ -1,17 +1,16 @@
-import ArgumentParser
+import Checkpoints
 import Foundation
-import Training
 
 /// Where a run starts: rank 0's choice between a fresh start and a checkpoint, shared by
 /// `train` and `finetune`.
-enum ResumePoint {
+public enum ResumePoint {
     /// What a bare `--resume` stands for.
-    static let latest = "latest"
+    public static let latest = "latest"
 
     /// Rank 0: the state bytes of the checkpoint to resume from (after `load` put its tensors in
     /// place), or nothing for a fresh start. Refuses a fresh start over an existing run's
     /// checkpoints, so saved work is never overwritten.
-    static func stateBytes(resume: String?, store: CheckpointStore, load: (CheckpointInfo) throws -> [UInt8]) throws -> [UInt8] {
+    public static func stateBytes(resume: String?, store: CheckpointStore, load: (CheckpointInfo) throws -> [UInt8]) throws -> [UInt8] {
         let warn: (String) -> Void = { FileHandle.standardError.write(Data("[rank 0] warning: \($0)\n".utf8)) }
         guard let resume else {
             if let latest = store.latestName() {
@@ -33,11 +32,3 @@ enum ResumePoint {
     }
 }
 
-/// Where a training run starts and where this invocation of it stops; shared by `train` and `finetune`.
-struct RunLengthOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Continue from the newest valid checkpoint in checkpoint.dir (--resume alone), or from the given checkpoint directory.", valueName: "path"))
-    var resume: String?
-
-    @Option(help: "Stop (and save) once this many steps are done, keeping the schedule of the full run.")
-    var untilStep: Int?
-}

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Training
+import Checkpoints
 
 /// Interop with Python's safetensors 0.8.0 through the committed fixture written by
 /// reference/safetensors_fixtures.py; the tensor table below mirrors SPECS in that script.

@@ -1,0 +1,11 @@
+import ArgumentParser
+import Training
+
+/// Where a training run starts and where this invocation of it stops; shared by `train` and `finetune`.
+struct RunLengthOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Continue from the newest valid checkpoint in checkpoint.dir (--resume alone), or from the given checkpoint directory.", valueName: "path"))
+    var resume: String?
+
+    @Option(help: "Stop (and save) once this many steps are done, keeping the schedule of the full run.")
+    var untilStep: Int?
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Records what a refactor must not change: a gpt-tiny pre-training run at -n 2, then an
+# instruction fine-tune and a classification fine-tune from its checkpoint, each written under
+# one fixed directory. Prints one line per file: metrics.jsonl with its timing fields removed,
+# and the SHA-256 of every checkpoint file (state.json without its saved_at time) and of the
+# prepared data. Two builds behave the same when their fingerprints are identical:
+#
+#   launch/behaviour-fingerprint.sh .build/release/trainer > before.txt   # on the old commit
+#   launch/behaviour-fingerprint.sh .build/release/trainer > after.txt    # on the new one
+#   diff before.txt after.txt && echo identical
+#
+# The runs always go to /tmp/trainer-fingerprint (paths are recorded in state.json, so both
+# builds must write to the same place); it is emptied first.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+binary=$(realpath "${1:-.build/release/trainer}")
+source launch/mpi-env.sh
+export OPENBLAS_NUM_THREADS=1
+unset TRAINER_FAULT
+out=/tmp/trainer-fingerprint
+rm -rf "$out"
+mkdir -p "$out"
+
+run() { mpirun -n 2 --bind-to none "$binary" "$@" > "$out/log-$1-$(date +%s%N).txt" 2>&1 || { echo "failed: $*" >&2; exit 1; }; }
+tiny=(--set "data.dir=$out/data")
+run configs/gpt-tiny.json "${tiny[@]}" --set "checkpoint.dir=$out/pretrain" --set training.max_steps=30 --set eval.every=10
+for task in instruct classify; do
+  run finetune "configs/finetune-$task-tiny.json" --set "finetune.init_from=$out/pretrain" \
+      --set "checkpoint.dir=$out/$task" --set training.max_steps=20 --set eval.every=10 --set checkpoint.every=10
+done
+
+python3 - "$out" <<'EOF'
+import hashlib, json, os, sys
+root = sys.argv[1]
+timing = {"ms", "tokens_per_s", "allreduce_ms"}
+for run in ["pretrain", "instruct", "classify"]:
+    with open(os.path.join(root, run, "metrics.jsonl")) as f:
+        for i, line in enumerate(f):
+            record = {k: v for k, v in json.loads(line).items() if k not in timing}
+            print(f"{run}/metrics.jsonl:{i + 1} {json.dumps(record, sort_keys=True)}")
+for base, _, files in sorted(os.walk(root)):
+    for name in sorted(files):
+        path = os.path.join(base, name)
+        rel = os.path.relpath(path, root)
+        if rel.startswith("log-") or name in ("metrics.jsonl", "status.json") or "/.watchdog/" in "/" + rel:
+            continue
+        data = open(path, "rb").read()
+        if name == "state.json":
+            state = json.loads(data)
+            state.pop("saved_at", None)
+            data = json.dumps(state, sort_keys=True).encode()
+        print(f"{rel} {hashlib.sha256(data).hexdigest()}")
+EOF
