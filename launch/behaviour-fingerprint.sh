@@ -21,11 +21,13 @@ out=/tmp/trainer-fingerprint
 rm -rf "$out"
 mkdir -p "$out"
 
-run() { mpirun -n 2 --bind-to none "$binary" "$@" > "$out/log-$1-$(date +%s%N).txt" 2>&1 || { echo "failed: $*" >&2; exit 1; }; }
+run() { mpirun -n 2 --bind-to none "$binary" "$@" > "$out/log-$(date +%s%N).txt" 2>&1 || { echo "failed: $*" >&2; exit 1; }; }
 tiny=(--set "data.dir=$out/data")
 run configs/gpt-tiny.json "${tiny[@]}" --set "checkpoint.dir=$out/pretrain" --set training.max_steps=30 --set eval.every=10
+# The classification run freezes the lowest block, so the frozen-weights path is covered too.
 for task in instruct classify; do
-  run finetune "configs/finetune-$task-tiny.json" --set "finetune.init_from=$out/pretrain" \
+  freeze=0; [ $task = classify ] && freeze=1
+  run finetune "configs/finetune-$task-tiny.json" --set "finetune.init_from=$out/pretrain" --set "finetune.freeze_layers=$freeze" \
       --set "checkpoint.dir=$out/$task" --set training.max_steps=20 --set eval.every=10 --set checkpoint.every=10
 done
 

@@ -11,8 +11,12 @@ public static func measure(config: TrainConfig, configPath: String, steps: Int, 
         let threads = RunSetup.configureThreads()
         _ = try comm.agree(onlyRoot: true) { try RunSetup.prepareData(config) { _ in } }
         let data = try comm.agree { try RunSetup.prepareData(config) { _ in } }!
-        let trainer = try comm.agree { try Trainer(config: config, comm: comm, data: data) }!
-        try trainer.initializeWeights()
+        let trainer = try comm.agree {
+            try Trainer(config: config, comm: comm, tokenizerDirectory: data.directory) { plan in
+                try LanguageModelObjective(config: config, plan: plan, data: data)
+            }
+        }!
+        try trainer.start(initFrom: nil)
         _ = try trainer.trainStep(learningRate: config.training.lr)  // warm-up: page faults, BLAS buffers
         var sums = [Double](repeating: 0, count: 6)
         for _ in 0..<max(1, steps) {

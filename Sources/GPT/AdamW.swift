@@ -4,45 +4,53 @@ import Glibc
 import Darwin
 #endif
 
-/// AdamW with decoupled weight decay on 2-D tensors only, over flat buffers in `layout` order.
+/// AdamW with decoupled weight decay on 2-D tensors only, over one flat buffer of parameters
+/// (the GPT's, in `ParameterLayout` order, or a task head's).
 public final class AdamW {
-    /// The parameter layout the moments follow.
-    public let layout: ParameterLayout
+    /// Number of parameters the moments cover.
+    public let count: Int
     /// First-moment decay rate.
     public var beta1: Float
     /// Second-moment decay rate.
     public var beta2: Float
     /// Added to √v̂ in the denominator.
     public var eps: Float
-    /// Decoupled weight decay coefficient (applied where `layout.decays`).
+    /// Decoupled weight decay coefficient (applied to the tensors marked as decaying).
     public var weightDecay: Float
-    /// First moments (same layout as the parameters); checkpointed with the model.
+    /// First moments (same order as the parameters); checkpointed with the model.
     public let m: UnsafeMutableBufferPointer<Float>
-    /// Second moments (same layout as the parameters); checkpointed with the model.
+    /// Second moments (same order as the parameters); checkpointed with the model.
     public let v: UnsafeMutableBufferPointer<Float>
 
     /// Maximal runs of consecutive tensors that share one weight-decay setting.
     private let runs: [(range: Range<Int>, decays: Bool)]
 
-    /// Creates an optimizer with zeroed moments.
-    public init(layout: ParameterLayout, beta1: Float = 0.9, beta2: Float = 0.95, eps: Float = 1e-8,
-                weightDecay: Float = 0.1) {
-        self.layout = layout
+    /// Creates an optimizer with zeroed moments for a GPT's parameters (decay on 2-D tensors).
+    public convenience init(layout: ParameterLayout, beta1: Float = 0.9, beta2: Float = 0.95, eps: Float = 1e-8,
+                            weightDecay: Float = 0.1) {
+        self.init(tensors: layout.tensors.map { ($0.range, layout.decays($0)) }, count: layout.totalCount,
+                  beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+    }
+
+    /// Creates an optimizer with zeroed moments for `count` parameters made of `tensors`, each a
+    /// range of the flat buffer and whether weight decay applies to it.
+    public init(tensors: [(range: Range<Int>, decays: Bool)], count: Int, beta1: Float = 0.9, beta2: Float = 0.95,
+                eps: Float = 1e-8, weightDecay: Float = 0.1) {
+        self.count = count
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
         self.weightDecay = weightDecay
-        m = .allocate(capacity: layout.totalCount)
+        m = .allocate(capacity: count)
         m.initialize(repeating: 0)
-        v = .allocate(capacity: layout.totalCount)
+        v = .allocate(capacity: count)
         v.initialize(repeating: 0)
         var runs: [(range: Range<Int>, decays: Bool)] = []
-        for t in layout.tensors {
-            let d = layout.decays(t)
-            if let last = runs.last, last.decays == d, last.range.upperBound == t.offset {
+        for t in tensors {
+            if let last = runs.last, last.decays == t.decays, last.range.upperBound == t.range.lowerBound {
                 runs[runs.count - 1].range = last.range.lowerBound..<t.range.upperBound
             } else {
-                runs.append((t.range, d))
+                runs.append(t)
             }
         }
         self.runs = runs
@@ -63,7 +71,7 @@ public final class AdamW {
     public func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
                        learningRate lr: Float, step: Int) {
         precondition(step >= 1, "AdamW steps are 1-based")
-        precondition(parameters.count == layout.totalCount && gradients.count == layout.totalCount)
+        precondition(parameters.count == count && gradients.count == count)
         let b1 = beta1, b2 = beta2, eps = eps
         let correction1 = Float(1 - pow(Double(b1), Double(step)))
         let correction2 = Float(1 - pow(Double(b2), Double(step)))

@@ -6,7 +6,8 @@ import Darwin
 
 /// A linear classification head on one position's features: logits = W·h, W of shape
 /// (classes, C) and no bias, as Hugging Face's GPT2ForSequenceClassification `score.weight`.
-/// Parameters, gradients and AdamW moments are small flat buffers of their own.
+/// Its parameters and gradients are small flat buffers of their own (the trainer gives them an
+/// `AdamW` of their own).
 public final class ClassifierHead {
     /// Number of classes (K).
     public let classes: Int
@@ -16,9 +17,6 @@ public final class ClassifierHead {
     public let weight: UnsafeMutableBufferPointer<Float>
     /// dLoss/dW, same shape; `backward` adds into it.
     public let gradient: UnsafeMutableBufferPointer<Float>
-    /// AdamW moments of W.
-    public let m: UnsafeMutableBufferPointer<Float>
-    public let v: UnsafeMutableBufferPointer<Float>
     /// Softmax probabilities of the last `forward`, (rows, K).
     public private(set) var probabilities: [Float] = []
 
@@ -28,12 +26,10 @@ public final class ClassifierHead {
         self.channels = channels
         weight = .allocate(capacity: classes * channels)
         gradient = .allocate(capacity: classes * channels)
-        m = .allocate(capacity: classes * channels)
-        v = .allocate(capacity: classes * channels)
-        for b in [weight, gradient, m, v] { b.initialize(repeating: 0) }
+        for b in [weight, gradient] { b.initialize(repeating: 0) }
     }
 
-    deinit { for b in [weight, gradient, m, v] { b.deallocate() } }
+    deinit { for b in [weight, gradient] { b.deallocate() } }
 
     /// W ~ N(0, 0.02) from the generator, as GPT-2 initializes its linear layers.
     public func initialize<G: RandomNumberGenerator>(using generator: inout G) {
@@ -80,17 +76,6 @@ public final class ClassifierHead {
                     dh[c] += d * w[c]
                 }
             }
-        }
-    }
-
-    /// One AdamW step on W (weight decay applies: it is a matrix), with the model's settings.
-    public func update(learningRate lr: Float, step: Int, beta1 b1: Float, beta2 b2: Float, weightDecay: Float, eps: Float = 1e-8) {
-        let c1 = Float(1 - pow(Double(b1), Double(step))), c2 = Float(1 - pow(Double(b2), Double(step)))
-        for i in 0..<weight.count {
-            let g = gradient[i]
-            m[i] = b1 * m[i] + (1 - b1) * g
-            v[i] = b2 * v[i] + (1 - b2) * g * g
-            weight[i] -= lr * ((m[i] / c1) / ((v[i] / c2).squareRoot() + eps)) + lr * weightDecay * weight[i]
         }
     }
 }

@@ -32,11 +32,25 @@ public enum GradientClipping {
     /// Returns the norm before clipping and the scale applied (1 when not clipped).
     @discardableResult
     public static func clip(_ grads: UnsafeMutableBufferPointer<Float>, maxNorm: Float) -> (norm: Float, scale: Float) {
-        let norm = globalNorm(grads)
-        guard maxNorm > 0, norm > maxNorm else { return (norm, 1) }
+        clip([grads], maxNorm: maxNorm)
+    }
+
+    /// Clips several buffers (a model's gradients and a head's) as one vector: their joint norm is
+    /// √(Σ norm²) of the buffers' own norms. A non-finite norm scales nothing (the step is skipped).
+    @discardableResult
+    public static func clip(_ buffers: [UnsafeMutableBufferPointer<Float>], maxNorm: Float) -> (norm: Float, scale: Float) {
+        // One buffer's norm comes out unchanged: √(a²) is exact for a Float a held in a Double.
+        let squares = buffers.reduce(0.0) { total, b in
+            let n = Double(globalNorm(b))
+            return total + n * n
+        }
+        let norm = Float(squares.squareRoot())
+        guard maxNorm > 0, norm > maxNorm, norm.isFinite else { return (norm, 1) }
         let scale = maxNorm / norm
-        let g = grads.baseAddress!
-        for i in 0..<grads.count { g[i] *= scale }
+        for grads in buffers {
+            let g = grads.baseAddress!
+            for i in 0..<grads.count { g[i] *= scale }
+        }
         return (norm, scale)
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Data
 import Foundation
-import GPT
 import Training
 
 extension TrainerCommand {
@@ -28,29 +26,12 @@ extension TrainerCommand {
             Launch.run { comm in
                 guard comm.isRoot else { return }
                 RunSetup.configureThreads()
-                let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
-                let f = loaded.state.config.finetuneSection
-                let labels = f.labelList
-                guard f.task == "classify", labels.count >= 2,
-                      FileManager.default.fileExists(atPath: loaded.info.file(ClassifierCheckpoint.headFile).path) else {
-                    throw TrainingError("\(loaded.info.directory.path) is not a classification fine-tune (no \(ClassifierCheckpoint.headFile)); use a checkpoint of `trainer finetune` with finetune.task \"classify\"")
-                }
-                let head = ClassifierHead(classes: labels.count, channels: loaded.model.config.nEmbd)
-                try ClassifierCheckpoint.load(from: loaded.info.directory, into: head, optimizer: false)
-                let probabilities = Self.classify(text, model: loaded.model, head: head, tokenizer: loaded.tokenizer)
+                let classifier = try TextClassifier(checkpoint: checkpoint, warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
+                let probabilities = classifier.probabilities(of: text)
                 for k in probabilities.indices.sorted(by: { probabilities[$0] > probabilities[$1] }).prefix(top) {
-                    print(labels[k] + " " + String(format: "%.4f", probabilities[k]))
+                    print(classifier.labels[k] + " " + String(format: "%.4f", probabilities[k]))
                 }
             }
-        }
-
-        /// The class probabilities of `text`, read as in training: its tokens then <|endoftext|>,
-        /// the last block_size of them, features at the last one.
-        static func classify(_ text: String, model: GPTModel, head: ClassifierHead, tokenizer: BPETokenizer) -> [Float] {
-            let tokens = Array((tokenizer.encode(text) + [tokenizer.endOfText]).suffix(model.config.blockSize))
-            let features = tokens.withUnsafeBufferPointer { model.forwardFeatures(inputs: $0, batch: 1, sequence: tokens.count) }
-            head.forward(features: features, rows: [tokens.count - 1], labels: [-1])
-            return head.probabilities
         }
     }
 }

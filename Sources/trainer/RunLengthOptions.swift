@@ -8,4 +8,7 @@ struct RunLengthOptions: ParsableArguments {
 
     @Option(help: "Stop (and save) once this many steps are done, keeping the schedule of the full run.")
     var untilStep: Int?
+
+    @Flag(help: "With --resume: accept a checkpoint whose seed, batch, optimizer settings or data differ from this run's (no longer an exact continuation).")
+    var inexactResume = false
 }

@@ -53,7 +53,7 @@ import Testing
             ("wrong-magic shard", run(wrongMagic, "r2"), "val_000000.bin", wrongMagic),
             ("missing tokenizer", run(noTokenizer, "r3"), "tokenizer", noTokenizer),
             ("checkpoint of another model", ["configs/gpt-tiny.json"] + TinyRun.settings(fixture, steps: 10) + ["--set", "model.n_embd=64", "--resume"],
-             "n_embd 32", fixture.appendingPathComponent("run")),
+             "model.n_embd: 32 in the checkpoint, 64 in this run", fixture.appendingPathComponent("run")),
             ("unwritable checkpoint directory", ["configs/gpt-tiny.json", "--set", "data.dir=\(fixture.path)/data", "--set", "checkpoint.dir=\(blocker.path)/run"],
              "a-file", fixture.appendingPathComponent("data")),
         ]

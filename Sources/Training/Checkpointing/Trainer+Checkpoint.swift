@@ -12,10 +12,12 @@ extension Trainer {
                       lastValidationLoss: lastValidationLoss, best: best)
     }
 
-    /// Rank 0: writes a checkpoint of the current step, then drops old ones (keeping the best).
+    /// Rank 0: writes a checkpoint of the current step (model, AdamW, tokenizer and the objective's
+    /// files), then drops old ones, keeping the best by validation loss.
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
         var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory)
+        files += objective.checkpointFiles()
         if let fault, fault.kind == .crashInSave, fault.fires(rank: comm.rank, step: step) {
             // Dies with the tensors written but the checkpoint not yet complete.
             files.append(("fault", { _ in fault.strike() }))
@@ -25,28 +27,27 @@ extension Trainer {
         return info
     }
 
-    /// Rank 0: loads a checkpoint's tensors into this replica after checking that it fits the
-    /// config and the tokenizer; returns its state.json bytes for `adoptCheckpoint`.
-    public func loadCheckpoint(_ info: CheckpointInfo) throws -> [UInt8] {
-        let path = info.file(CheckpointStore.stateFileName).path
-        let saved = try TrainingState.read(info.state, path: path)
-        guard saved.config.model == config.model else {
-            let m = saved.config.model, c = config.model
-            throw TrainingError("\(info.directory.path) holds a model with n_layer \(m.nLayer), n_head \(m.nHead), n_embd \(m.nEmbd), block_size \(m.blockSize), vocab_size \(m.vocabSize), but the config asks for \(c.nLayer), \(c.nHead), \(c.nEmbd), \(c.blockSize), \(c.vocabSize); resume with the config that trained it, or start a new checkpoint.dir")
-        }
-        guard saved.tokenizer == ModelCheckpoint.tokenizerHashes(tokenizerDirectory) else {
-            throw TrainingError("\(info.directory.path) was trained with another tokenizer than the one in \(tokenizerDirectory.path); point data.dir at the tokenizer it was trained with")
-        }
+    /// Rank 0: loads a checkpoint's tensors into this replica after checking that it continues
+    /// this run (`ResumeCheck`; `acceptInexact` lets seed, batch, optimizer settings and data
+    /// differ); returns its state.json bytes for `adoptCheckpoint`.
+    public func loadCheckpoint(_ info: CheckpointInfo, acceptInexact: Bool = false, note: (String) -> Void = { _ in }) throws -> [UInt8] {
+        let saved = try TrainingState.read(info.state, path: info.file(CheckpointStore.stateFileName).path)
+        func tokenizer(_ hashes: [String: String]) -> String { hashes.keys.sorted().map { "\($0) \(hashes[$0]!.prefix(12))" }.joined(separator: ", ") }
+        var theirs = ResumeCheck.fields(of: saved.config), mine = ResumeCheck.fields(of: config)
+        theirs["tokenizer"] = tokenizer(saved.tokenizer)
+        mine["tokenizer"] = tokenizer(ModelCheckpoint.tokenizerHashes(tokenizerDirectory))
+        theirs["training samples"] = String(saved.sampleCount)
+        mine["training samples"] = String(order.sampleCount)
+        try ResumeCheck.verify(saved: theirs, current: mine, checkpoint: info.directory, acceptInexact: acceptInexact, note: note)
         try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer)
+        try objective.loadCheckpointFiles(from: info.directory)
         return Array(info.state)
     }
 
     /// Every rank, with rank 0's state bytes already shared: takes rank 0's loaded weights and
     /// AdamW moments, so training continues exactly where the checkpoint left off.
     public func adoptCheckpoint(stateBytes shared: [UInt8]) throws {
-        try comm.broadcast(UnsafeMutableRawBufferPointer(model.parameters), root: 0)
-        try comm.broadcast(UnsafeMutableRawBufferPointer(optimizer.m), root: 0)
-        try comm.broadcast(UnsafeMutableRawBufferPointer(optimizer.v), root: 0)
+        try shareReplica(optimizerState: true)
         let saved = try TrainingState.read(Data(shared), path: "checkpoint state")
         step = saved.step
         tokensSeen = saved.tokensSeen

@@ -61,10 +61,8 @@ public final class MetricsLog {
             status.etaSeconds = mean() * Double(maxSteps - r.step - 1)
             status.heartbeat = Date().timeIntervalSince1970
             status.write(runDirectory: runDirectory)
-        case .evaluation(let step, let tokens, let loss):
-            append(#"{"step":\#(step - 1),"tokens":\#(tokens),"val_loss":\#(number(loss))}"#)
-            print(String(format: "step %6d/%d | val loss %.4f | tokens %d", step - 1, maxSteps, loss, tokens))
-            status.valLoss = loss
+        case .evaluation(let step, let tokens, let evaluation):
+            recordEvaluation(step: step, tokens: tokens, evaluation)
         case .saved(let step, let directory, let seconds):
             print(String(format: "step %6d/%d | saved ", step - 1, maxSteps) + directory.path + String(format: " in %.2f s", seconds))
             status.lastCheckpoint = directory.lastPathComponent
@@ -74,6 +72,30 @@ public final class MetricsLog {
             FileHandle.standardError.write(Data("[rank 0] warning: \(text)\n".utf8))
         }
         fflush(nil)
+    }
+
+    /// `{"step": s, "tokens": …, "val_loss": …}` (fine-tuning adds "val_count" and, for
+    /// classification, "val_accuracy"); step -1 is before the first step.
+    private func recordEvaluation(step: Int, tokens: Int, _ e: Evaluation) {
+        var json = #"{"step":\#(step - 1),"tokens":\#(tokens),"val_loss":\#(number(e.loss))"#
+        var text = String(format: "step %6d/%d | val loss %.4f", step - 1, maxSteps, e.loss)
+        switch e.unit {
+        case .tokens:
+            text += " | tokens \(tokens)"
+        case .responseTokens:
+            json += #","val_count":\#(e.count)"#
+            text += " | \(e.count) response tokens"
+        case .records:
+            json += #","val_count":\#(e.count)"#
+            if let accuracy = e.accuracy {
+                json += #","val_accuracy":\#(accuracy)"#
+                text += String(format: " | val accuracy %.4f (majority class %.4f)", accuracy, e.majorityRate ?? 0)
+            }
+            text += " | \(e.count) records"
+        }
+        append(json + "}")
+        print(text)
+        status.valLoss = e.loss
     }
 
     private func mean() -> Double { recentSeconds.reduce(0, +) / Double(max(1, recentSeconds.count)) }

@@ -48,5 +48,13 @@ public enum StartupCheck {
         return lines.joined(separator: "; ") + " — run the same trainer build, config and prepared data on every rank"
     }
 
+    /// Fingerprints this rank and compares it with rank 0's; a mismatch stops every rank with
+    /// one message (a `RankFailure`, the same on every rank).
+    public static func verify(config: TrainConfig, dataFile: URL, comm: Communicator) throws {
+        if let mismatch = try compare(fingerprint(config: config, dataManifest: dataFile), comm: comm) {
+            throw RankFailure(rank: 0, message: mismatch)
+        }
+    }
+
     private static func digest(_ data: Data) -> [UInt8] { Array(SHA256.hash(data: data)) }
 }

@@ -4,8 +4,8 @@ import Foundation
 public enum TrainingEvent: Sendable {
     /// An optimizer step finished (or was skipped because of a non-finite loss or gradient).
     case step(StepRecord)
-    /// Validation loss was measured after `step` steps.
-    case evaluation(step: Int, tokens: Int, loss: Double)
+    /// Held-out figures were measured after `step` steps (0: before the first step).
+    case evaluation(step: Int, tokens: Int, Evaluation)
     /// Rank 0 wrote a checkpoint of `step` steps.
     case saved(step: Int, directory: URL, seconds: Double)
     /// A warning for the user (e.g. a skipped step).

@@ -1,0 +1,33 @@
+import Foundation
+import GPT
+
+/// `trainer classify`: a classification fine-tune's model and head, reading a text as training did.
+public final class TextClassifier {
+    /// Class names in class order.
+    public let labels: [String]
+    private let loaded: LoadedCheckpoint
+    private let head: ClassifierHead
+
+    /// Opens `checkpoint` (a step or run directory) of `trainer finetune` with task classify.
+    public init(checkpoint: String, warn: (String) -> Void) throws {
+        loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn)
+        let f = loaded.state.config.finetuneSection
+        labels = f.labelList
+        guard f.task == "classify", labels.count >= 2,
+              FileManager.default.fileExists(atPath: loaded.info.file(ClassifierCheckpoint.headFile).path) else {
+            throw TrainingError("\(loaded.info.directory.path) is not a classification fine-tune (no \(ClassifierCheckpoint.headFile)); use a checkpoint of `trainer finetune` with finetune.task \"classify\"")
+        }
+        head = ClassifierHead(classes: labels.count, channels: loaded.model.config.nEmbd)
+        try ClassifierCheckpoint.load(from: loaded.info.directory, into: head, optimizer: nil)
+    }
+
+    /// The class probabilities of `text`: its tokens then <|endoftext|>, the last block_size of
+    /// them, features at the last one.
+    public func probabilities(of text: String) -> [Float] {
+        let model = loaded.model
+        let tokens = Array((loaded.tokenizer.encode(text) + [loaded.tokenizer.endOfText]).suffix(model.config.blockSize))
+        let features = tokens.withUnsafeBufferPointer { model.forwardFeatures(inputs: $0, batch: 1, sequence: tokens.count) }
+        head.forward(features: features, rows: [tokens.count - 1], labels: [-1])
+        return head.probabilities
+    }
+}

@@ -1,0 +1,122 @@
+import Checkpoints
+import Collectives
+import Data
+import Foundation
+import GPT
+
+/// The data-parallel trainer for every objective (DESIGN.md, "Distributed step").
+///
+/// Every rank holds a replica and runs the same steps; rank 0 decides the learning rate and
+/// whether to evaluate, save or stop, and broadcasts it; gradients are summed across ranks, so
+/// replicas stay identical. What the batches are and what the loss is comes from `objective`.
+public final class Trainer {
+    public let config: TrainConfig
+    public let comm: Communicator
+    public let plan: BatchPlan
+    public let model: GPTModel
+    public let optimizer: AdamW
+    /// Pre-training, instruction fine-tuning or classification.
+    public let objective: TrainingObjective
+    /// Parameters the objective trains besides the GPT's.
+    let extra: ExtraParameters?
+    let order: SampleOrder
+    let schedule: LearningRateSchedule
+    let sync: GradientSync
+    /// Parameters that never change: the embeddings and the lowest `objective.frozenLayers` blocks.
+    let frozen: Range<Int>
+    var frozenValues: [Float] = []
+    /// Optimizer steps completed.
+    public internal(set) var step = 0
+    /// Tokens (padding included) trained on so far across all ranks.
+    public internal(set) var tokensSeen = 0
+    /// Validation loss of the last evaluation, if any.
+    public internal(set) var lastValidationLoss: Double? = nil
+    /// Best validation loss so far and the step whose checkpoint had it.
+    public internal(set) var best: (loss: Double, step: Int)? = nil
+    /// The last evaluation of the step loop.
+    public internal(set) var lastEvaluation: Evaluation? = nil
+    /// Where the time of the last `trainStep` went (for `trainer bench`).
+    public internal(set) var timings = StepTimings()
+    /// Where rank 0 writes checkpoints.
+    public let store: CheckpointStore
+    /// Ends the job when ranks stop making progress (set by whoever runs the loop).
+    public var watchdog: Watchdog? = nil
+    /// A deliberate failure for tests (TRAINER_FAULT).
+    public var fault: FaultInjection? = nil
+    /// Folder holding the tokenizer files copied into every checkpoint.
+    let tokenizerDirectory: URL
+
+    /// Builds the replica and its optimizer; `makeObjective` gets the batch plan it must follow.
+    /// Call `start(initFrom:)` or restore a checkpoint next.
+    public init(config: TrainConfig, comm: Communicator, tokenizerDirectory: URL,
+                objective makeObjective: (BatchPlan) throws -> TrainingObjective) throws {
+        self.config = config
+        self.comm = comm
+        self.tokenizerDirectory = tokenizerDirectory
+        plan = try BatchPlan(config: config, worldSize: comm.size)
+        objective = try makeObjective(plan)
+        model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: objective.sequence)
+        let t = config.training
+        optimizer = AdamW(layout: model.layout, beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
+        extra = objective.extraParameters
+        order = SampleOrder(sampleCount: objective.sampleCount, seed: UInt64(t.seed))
+        schedule = LearningRateSchedule(t)
+        sync = GradientSync(comm: comm, gradients: model.gradients, bucketMiB: config.distributed.bucketMb, overlap: config.distributed.overlap)
+        store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
+        let freeze = objective.frozenLayers
+        frozen = freeze == 0 ? 0..<0 : 0..<model.layout.layerRange(freeze - 1).upperBound
+    }
+
+    /// A fresh start: rank 0 loads the weights of `initFrom` (a checkpoint directory) or draws them
+    /// from the seed, and draws the objective's extra parameters; every rank then takes rank 0's.
+    public func start(initFrom: URL?) throws {
+        if comm.isRoot {
+            if let initFrom {
+                try ModelCheckpoint.load(from: initFrom, into: model, optimizer: nil)
+            } else {
+                var rng = SplitMix64(seed: UInt64(config.training.seed))
+                model.initializeWeights(using: &rng)
+            }
+            objective.initializeExtraParameters(seed: config.training.seed)
+        }
+        try shareReplica(optimizerState: false)
+    }
+
+    /// Every rank takes rank 0's weights (and, with `optimizerState`, AdamW moments) and
+    /// remembers the frozen values.
+    func shareReplica(optimizerState: Bool) throws(CollectiveError) {
+        var buffers = [model.parameters]
+        if optimizerState { buffers += [optimizer.m, optimizer.v] }
+        if let extra { buffers += optimizerState ? [extra.values, extra.optimizer.m, extra.optimizer.v] : [extra.values] }
+        for buffer in buffers { try comm.broadcast(UnsafeMutableRawBufferPointer(buffer), root: 0) }
+        frozenValues = Array(model.parameters[frozen])
+    }
+
+    /// Trains until `max_steps`, until `untilStep` steps are done, or until `shouldStop` (asked on
+    /// rank 0 only) says so; the last step is always followed by a checkpoint.
+    public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
+        try StepLoop(config: config, comm: comm, schedule: schedule, watchdog: watchdog).run(
+            step: { step }, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent,
+            trainStep: trainStep(learningRate:),
+            evaluate: {
+                let result = try objective.evaluate(model: model, comm: comm)
+                lastEvaluation = result
+                lastValidationLoss = result.loss
+                if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
+                if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, result)) }
+            },
+            save: { try saveCheckpoint(learningRate: $0) })
+    }
+
+    /// Held-out figures of the current weights, outside the step loop (they do not count as the
+    /// best or last validation loss).
+    public func evaluate() throws -> Evaluation {
+        try objective.evaluate(model: model, comm: comm)
+    }
+}
+
+/// A failure of the training run that is not a configuration or collective error.
+public struct TrainingError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

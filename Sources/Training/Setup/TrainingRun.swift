@@ -1,0 +1,113 @@
+import Collectives
+import Foundation
+
+/// One rank's part of a training job, from a loaded config to the end of the step loop: the flow
+/// that `trainer CONFIG` (pre-training) and `trainer finetune CONFIG` share.
+public struct TrainingRun {
+    /// What is trained.
+    public enum Kind {
+        /// Next-token prediction on the prepared corpus (prepared first when needed).
+        case pretrain
+        /// Instruction or classification fine-tuning of a pre-trained checkpoint.
+        case finetune(FinetuneSetup)
+    }
+
+    public var config: TrainConfig
+    public var kind: Kind
+    /// `--resume`: nil for a fresh run, `ResumePoint.latest`, or a checkpoint directory.
+    public var resume: String?
+    /// `--until-step`: stop (and save) after this many steps.
+    public var untilStep: Int?
+    /// `--inexact-resume`: accept a checkpoint whose seed, batch, optimizer settings or data differ.
+    public var acceptInexactResume = false
+    /// A deliberate failure for tests (TRAINER_FAULT).
+    public var fault: FaultInjection?
+
+    public init(config: TrainConfig, kind: Kind, resume: String?, untilStep: Int?, acceptInexactResume: Bool, fault: FaultInjection?) {
+        self.config = config
+        self.kind = kind
+        self.resume = resume
+        self.untilStep = untilStep
+        self.acceptInexactResume = acceptInexactResume
+        self.fault = fault
+    }
+
+    /// Runs the job on this rank; `shouldStop` is asked on rank 0 before every step.
+    public func run(comm: Communicator, shouldStop: () -> Bool) throws {
+        let threads = RunSetup.configureThreads()
+        let trainer = try makeTrainer(comm: comm)
+        let loaded = try comm.agree(onlyRoot: true) {
+            try ResumePoint.stateBytes(resume: resume, store: trainer.store) { info in
+                try trainer.loadCheckpoint(info, acceptInexact: acceptInexactResume) { print($0) }
+            }
+        } ?? []
+        let state = try comm.broadcast(bytes: loaded)
+        if state.isEmpty {
+            try trainer.start(initFrom: initFrom)
+        } else {
+            try trainer.adoptCheckpoint(stateBytes: state)
+        }
+        let log = try comm.agree(onlyRoot: true) { () throws -> MetricsLog in
+            print(RunSetup.summary(config: config, plan: trainer.plan, parameterCount: trainer.model.layout.totalCount, threads: threads))
+            for line in startLines { print(line) }
+            if !state.isEmpty { print("resumed at step \(trainer.step) (\(trainer.tokensSeen) tokens seen)") }
+            return try MetricsLog(runDirectory: URL(fileURLWithPath: config.checkpoint.dir), logEvery: config.training.logEvery,
+                                  maxSteps: config.training.maxSteps, fresh: state.isEmpty, worldSize: comm.size,
+                                  step: trainer.step, tokens: trainer.tokensSeen)
+        }
+        trainer.fault = fault
+        trainer.watchdog = Watchdog(rank: comm.rank, size: comm.size, limit: config.distributed.watchdogS,
+                                    directory: URL(fileURLWithPath: config.checkpoint.dir).appendingPathComponent(".watchdog"))
+        if state.isEmpty && trainer.objective.evaluatesBeforeTraining && config.eval.every > 0 {
+            let before = try trainer.evaluate()
+            log?.record(.evaluation(step: 0, tokens: trainer.tokensSeen, before))
+        }
+        if trainer.step >= config.training.maxSteps, comm.isRoot {
+            print("nothing to do: the run already has \(trainer.step) of \(config.training.maxSteps) steps; raise training.max_steps to train further")
+        }
+        try trainer.run(untilStep: untilStep, shouldStop: shouldStop) { log?.record($0) }
+        trainer.watchdog?.stop()
+        log?.finish(trainer.step >= config.training.maxSteps ? "finished" : "stopped")
+        if comm.isRoot, let report = trainer.objective.finalReport(step: trainer.step, last: trainer.lastEvaluation) { print(report) }
+    }
+
+    /// Prepares or opens the data, checks that every rank runs the same thing, and builds the
+    /// trainer with this kind's objective.
+    private func makeTrainer(comm: Communicator) throws -> Trainer {
+        switch kind {
+        case .pretrain:
+            _ = try comm.agree(onlyRoot: true) { try RunSetup.prepareData(config) { print($0); fflush(nil) } }
+            let data = try comm.agree { try RunSetup.prepareData(config) { _ in } }!
+            try StartupCheck.verify(config: config, dataFile: data.directory.appendingPathComponent("prepared.json"), comm: comm)
+            return try comm.agree {
+                try Trainer(config: config, comm: comm, tokenizerDirectory: data.directory) { plan in
+                    try LanguageModelObjective(config: config, plan: plan, data: data)
+                }
+            }!
+        case .finetune(let setup):
+            try StartupCheck.verify(config: config, dataFile: URL(fileURLWithPath: config.finetuneSection.trainFile), comm: comm)
+            return try comm.agree {
+                try Trainer(config: config, comm: comm, tokenizerDirectory: setup.initFrom.directory) { plan -> TrainingObjective in
+                    if setup.config.finetuneSection.task == "classify" { return ClassificationObjective(setup: setup, plan: plan) }
+                    return InstructionObjective(setup: setup, plan: plan)
+                }
+            }!
+        }
+    }
+
+    /// The weights a fresh run starts from: the pre-trained checkpoint of a fine-tune.
+    private var initFrom: URL? {
+        if case .finetune(let setup) = kind { return setup.initFrom.directory }
+        return nil
+    }
+
+    /// What rank 0 prints after the summary: the fine-tuning task, its records and notes.
+    private var startLines: [String] {
+        guard case .finetune(let setup) = kind else { return [] }
+        let f = config.finetuneSection
+        return ["finetune: \(f.task) from \(setup.initFrom.directory.path); \(setup.train.count) training and \(setup.val.count) validation records"
+                + (f.task == "classify" ? "; labels \(setup.labels.joined(separator: ", "))" : "")
+                + (f.freezeLayers > 0 ? "; embeddings and \(f.freezeLayers) lowest blocks frozen" : "")]
+            + setup.notes.map { "note: \($0)" }
+    }
+}
