@@ -1,5 +1,4 @@
 import Checkpoints
-import Crypto
 import Data
 import Foundation
 import GPT
@@ -48,8 +47,7 @@ public enum ModelCheckpoint {
     public static func tokenizerHashes(_ directory: URL) -> [String: String] {
         var out: [String: String] = [:]
         for name in [BPETokenizer.vocabFileName, BPETokenizer.mergesFileName] {
-            let data = (try? Data(contentsOf: directory.appendingPathComponent(name))) ?? Data()
-            out[name] = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            out[name] = FileDigest.sha256(directory.appendingPathComponent(name))
         }
         return out
     }

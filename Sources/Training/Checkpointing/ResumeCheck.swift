@@ -20,7 +20,7 @@ public enum ResumeCheck {
     /// Fields that may change on resume by design.
     static let free: Set<String> = [
         "training.max_steps", "training.log_every", "training.max_skipped_steps", "training.micro_batch",
-        "eval.every", "eval.batches", "checkpoint.dir", "checkpoint.every", "checkpoint.keep",
+        "eval.every", "eval.batches", "checkpoint.dir", "checkpoint.every", "checkpoint.keep", "checkpoint.save_timeout_s",
         "distributed.bucket_mb", "distributed.overlap", "distributed.watchdog_s",
         "data.corpus", "data.dir", "finetune.init_from", "finetune.train_file", "finetune.val_file",
     ]

@@ -8,7 +8,7 @@ extension Trainer {
     /// The state.json contents for the current step.
     func state(learningRate: Double) -> TrainingState {
         TrainingState(step: step, tokensSeen: tokensSeen, sequencesPerStep: plan.sequencesPerStep, order: order, learningRate: learningRate,
-                      config: config, tokenizerDirectory: tokenizerDirectory, worldSize: comm.size,
+                      config: config, tokenizerDirectory: tokenizerDirectory, dataHash: dataHash, worldSize: comm.size,
                       lastValidationLoss: lastValidationLoss, best: best)
     }
 
@@ -18,9 +18,12 @@ extension Trainer {
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
         var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory)
         files += objective.checkpointFiles()
-        if let fault, fault.kind == .crashInSave, fault.fires(rank: comm.rank, step: step) {
-            // Dies with the tensors written but the checkpoint not yet complete.
-            files.append(("fault", { _ in fault.strike() }))
+        if let fault, fault.inSave, fault.fires(rank: comm.rank, step: step), let last = files.popLast() {
+            // Strikes with the files written but the checkpoint not yet complete.
+            files.append((last.name, { url in
+                try last.write(url)
+                fault.strike()
+            }))
         }
         let info = try store.save(step: step, files: files, state: state(learningRate: learningRate).encoded())
         try store.prune(keep: config.checkpoint.keep, bestStep: best?.step)
@@ -38,6 +41,12 @@ extension Trainer {
         mine["tokenizer"] = tokenizer(ModelCheckpoint.tokenizerHashes(tokenizerDirectory))
         theirs["training samples"] = String(saved.sampleCount)
         mine["training samples"] = String(order.sampleCount)
+        if let data = saved.dataHash {
+            theirs["data"] = String(data.prefix(16))
+            mine["data"] = String(dataHash.prefix(16))
+        } else {
+            note("resume: \(info.directory.lastPathComponent) predates data fingerprints; only the number of training samples was compared")
+        }
         try ResumeCheck.verify(saved: theirs, current: mine, checkpoint: info.directory, acceptInexact: acceptInexact, note: note)
         try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer)
         try objective.loadCheckpointFiles(from: info.directory)

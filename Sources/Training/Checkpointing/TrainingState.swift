@@ -25,6 +25,9 @@ public struct TrainingState: Codable, Sendable, Equatable {
     public var config: TrainConfig
     /// SHA-256 of vocab.json and merges.txt, so a checkpoint is never used with another tokenizer.
     public var tokenizer: [String: String]
+    /// SHA-256 of the training data's identifying file (prepared.json or the fine-tuning records);
+    /// nil in checkpoints written before it was recorded.
+    public var dataHash: String?
     /// Ranks of the job that saved this (resuming on another count is allowed).
     public var worldSize: Int
     /// Validation loss at the last evaluation, if any.
@@ -37,7 +40,7 @@ public struct TrainingState: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", step, tokensSeen = "tokens_seen", epoch, streamPosition = "stream_position"
-        case seed, sampleCount = "sample_count", learningRate = "learning_rate", config, tokenizer, worldSize = "world_size"
+        case seed, sampleCount = "sample_count", learningRate = "learning_rate", config, tokenizer, dataHash = "data_sha256", worldSize = "world_size"
         case lastValidationLoss = "last_val_loss", bestValidationLoss = "best_val_loss", bestStep = "best_step", savedAt = "saved_at"
     }
 
@@ -76,12 +79,12 @@ public struct TrainingState: Codable, Sendable, Equatable {
 extension TrainingState {
     /// The state of a run (pre-training or fine-tuning) after `step` steps over `order`.
     init(step: Int, tokensSeen: Int, sequencesPerStep: Int, order: SampleOrder, learningRate: Double, config: TrainConfig,
-         tokenizerDirectory: URL, worldSize: Int, lastValidationLoss: Double?, best: (loss: Double, step: Int)?) {
+         tokenizerDirectory: URL, dataHash: String, worldSize: Int, lastValidationLoss: Double?, best: (loss: Double, step: Int)?) {
         let position = step * sequencesPerStep
         self.init(
             step: step, tokensSeen: tokensSeen, epoch: order.epoch(ofStreamPosition: position), streamPosition: position,
             seed: config.training.seed, sampleCount: order.sampleCount, learningRate: learningRate, config: config,
-            tokenizer: ModelCheckpoint.tokenizerHashes(tokenizerDirectory), worldSize: worldSize,
+            tokenizer: ModelCheckpoint.tokenizerHashes(tokenizerDirectory), dataHash: dataHash, worldSize: worldSize,
             lastValidationLoss: lastValidationLoss, bestValidationLoss: best?.loss, bestStep: best?.step,
             savedAt: ISO8601DateFormatter().string(from: Date()))
     }

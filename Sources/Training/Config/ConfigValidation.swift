@@ -45,6 +45,7 @@ public enum ConfigValidation {
         guard !c.checkpoint.dir.isEmpty else { throw ConfigError("checkpoint.dir", "is empty; name a folder for this run") }
         guard c.checkpoint.every >= 0 else { throw ConfigError("checkpoint.every", "must be 0 (only at the end) or a step count") }
         try positive(c.checkpoint.keep, "checkpoint.keep")
+        guard c.checkpoint.saveTimeoutS >= 0 else { throw ConfigError("checkpoint.save_timeout_s", "must be 0 (automatic) or a number of seconds") }
         guard t.maxSkippedSteps >= 0 else { throw ConfigError("training.max_skipped_steps", "must be 0 or more") }
         guard c.distributed.watchdogS >= 0 else { throw ConfigError("distributed.watchdog_s", "must be 0 (off) or a number of seconds, e.g. 300") }
         guard c.distributed.bucketMb > 0 else { throw ConfigError("distributed.bucket_mb", "must be a positive size in MiB, e.g. 8") }

@@ -89,7 +89,12 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         public var every = 100
         /// Keep this many most recent checkpoints, plus the best by validation loss.
         public var keep = 3
+        /// Seconds a checkpoint save may take before the watchdog ends the job. 0 (the default)
+        /// allows max(distributed.watchdog_s, 60 s + 1 s per 20 MB written), so saving a large
+        /// model never trips the step watchdog while a save that really hangs is still reported.
+        public var saveTimeoutS = 0.0
         public init() {}
+        enum CodingKeys: String, CodingKey { case dir, every, keep, saveTimeoutS = "save_timeout_s" }
     }
 
     /// The `distributed` section.

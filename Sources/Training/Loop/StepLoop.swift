@@ -11,10 +11,15 @@ struct StepLoop {
     let comm: Communicator
     let schedule: LearningRateSchedule
     let watchdog: Watchdog?
+    /// Bytes a checkpoint writes, for the save's own watchdog limit.
+    let checkpointBytes: Int
 
     /// Runs steps from `step()` until max_steps, `untilStep` or `shouldStop` (asked on rank 0).
+    /// Before each save every rank runs `verifyReplicas`, which returns how many ranks hold
+    /// identical replicas (or throws when they differ).
     func run(step: () -> Int, untilStep: Int?, shouldStop: () -> Bool, onEvent: (TrainingEvent) -> Void,
-             trainStep: (Double) throws -> StepRecord, evaluate: () throws -> Void, save: (Double) throws -> CheckpointInfo) throws {
+             trainStep: (Double) throws -> StepRecord, evaluate: () throws -> Void,
+             verifyReplicas: () throws -> Int, save: (Double) throws -> CheckpointInfo) throws {
         var consecutiveSkips = 0
         while step() < min(config.training.maxSteps, untilStep ?? .max) {
             let current = step()
@@ -38,15 +43,27 @@ struct StepLoop {
             // A checkpoint right after a skipped step could capture a run that is going bad; the
             // last good one stays the newest until a step succeeds again.
             if decision.save && consecutiveSkips == 0 {
-                watchdog?.enter(comm.isRoot ? "checkpoint save" : "waiting for rank 0's checkpoint save", step: step(), collective: !comm.isRoot)
-                let started = Date()
+                watchdog?.enter("replica check", step: step(), collective: true)
+                let replicas = try verifyReplicas()
+                watchdog?.enter(comm.isRoot ? "checkpoint save" : "waiting for rank 0's checkpoint save", step: step(),
+                                collective: !comm.isRoot, limit: saveLimit)
+                let started = monotonicSeconds()
                 // A failed save (a full disk, say) stops every rank with rank 0's message.
                 if let info = try comm.agree(onlyRoot: true, { try save(decision.learningRate) }) {
-                    onEvent(.saved(step: step(), directory: info.directory, seconds: Date().timeIntervalSince(started)))
+                    onEvent(.saved(step: step(), directory: info.directory, seconds: monotonicSeconds() - started, replicas: replicas))
                 }
             }
             if decision.stop { break }
         }
+    }
+
+    /// How long a save may take: checkpoint.save_timeout_s, or by default the step watchdog's limit
+    /// or 60 s plus 1 s per 20 MB to write (and hash and fsync), whichever is longer.
+    var saveLimit: (seconds: Double, setting: String) {
+        let configured = config.checkpoint.saveTimeoutS
+        if configured > 0 { return (configured, "checkpoint.save_timeout_s = \(Int(configured))") }
+        let automatic = max(config.distributed.watchdogS, 60 + Double(checkpointBytes) / 20e6)
+        return (automatic, "save limit \(Int(automatic)) s for \(checkpointBytes / 1_000_000) MB; set checkpoint.save_timeout_s to change it")
     }
 
     // Rank 0's decision for the step about to run (0-based `step`).

@@ -15,7 +15,9 @@ extension Trainer {
         let count = objective.lossCount(of: (0..<S).map { order.sample(atStreamPosition: step * S + $0) })
         let scale = Float(1.0 / Double(max(1, count)))
         watchdog?.enter("forward/backward", step: step, collective: false)
-        if let fault, fault.kind != .nan, fault.kind != .crashInSave, fault.fires(rank: comm.rank, step: step) { fault.strike() }
+        if let fault, !fault.inSave, fault.fires(rank: comm.rank, step: step) {
+            if fault.kind == .nan { pendingNaN = true } else { fault.strike() }
+        }
         var lossSum = 0.0
         var nonFinite = false
         for micro in 0..<plan.accumulationSteps {
@@ -30,10 +32,7 @@ extension Trainer {
             try backward(overlapping: micro == plan.accumulationSteps - 1 && sync.overlap, lossScale: scale)
             times.backward += monotonicSeconds() - backwardAt
         }
-        if let fault, fault.kind == .nan, fault.fires(rank: comm.rank, step: step) {
-            lossSum = .nan
-            nonFinite = true
-        }
+        poisonIfPending(model.gradients.startIndex..<model.gradients.endIndex)
         watchdog?.enter("gradient all-reduce", step: step, collective: true)
         try sync.finish()
         if let extra, comm.size > 1 { try comm.allReduceSum(extra.gradients) }
@@ -68,9 +67,19 @@ extension Trainer {
         var failure: CollectiveError? = nil
         objective.backward(model: model, lossScale: lossScale) { range in
             guard failure == nil else { return }
+            self.poisonIfPending(range)
             do throws(CollectiveError) { try self.sync.gradientsFinal(range) } catch { failure = error }
         }
         if let failure { throw failure }
+    }
+
+    /// The `nan` fault: writes NaN into the first gradient of `range`, which backward has just
+    /// finished and which is about to be all-reduced, so the fault takes the real path (every
+    /// rank's sum becomes NaN and every rank skips the update).
+    private func poisonIfPending(_ range: Range<Int>) {
+        guard pendingNaN, !range.isEmpty else { return }
+        model.gradients[range.lowerBound] = .nan
+        pendingNaN = false
     }
 
     /// AdamW on the GPT and the extra parameters; frozen weights are put back afterwards, since

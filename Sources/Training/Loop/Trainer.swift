@@ -45,6 +45,10 @@ public final class Trainer {
     public var fault: FaultInjection? = nil
     /// Folder holding the tokenizer files copied into every checkpoint.
     let tokenizerDirectory: URL
+    /// SHA-256 of the objective's data file, recorded in state.json and compared on resume.
+    let dataHash: String
+    /// Set by a `nan` fault for the current step: the next gradient range backward finishes gets a NaN.
+    var pendingNaN = false
 
     /// Builds the replica and its optimizer; `makeObjective` gets the batch plan it must follow.
     /// Call `start(initFrom:)` or restore a checkpoint next.
@@ -65,6 +69,7 @@ public final class Trainer {
         store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
         let freeze = objective.frozenLayers
         frozen = freeze == 0 ? 0..<0 : 0..<model.layout.layerRange(freeze - 1).upperBound
+        dataHash = FileDigest.sha256(objective.dataFile)
     }
 
     /// A fresh start: rank 0 loads the weights of `initFrom` (a checkpoint directory) or draws them
@@ -95,7 +100,9 @@ public final class Trainer {
     /// Trains until `max_steps`, until `untilStep` steps are done, or until `shouldStop` (asked on
     /// rank 0 only) says so; the last step is always followed by a checkpoint.
     public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
-        try StepLoop(config: config, comm: comm, schedule: schedule, watchdog: watchdog).run(
+        let replica = [model.parameters, optimizer.m, optimizer.v] + (extra.map { [$0.values, $0.optimizer.m, $0.optimizer.v] } ?? [])
+        let bytes = replica.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
+        try StepLoop(config: config, comm: comm, schedule: schedule, watchdog: watchdog, checkpointBytes: bytes).run(
             step: { step }, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent,
             trainStep: trainStep(learningRate:),
             evaluate: {
@@ -105,6 +112,7 @@ public final class Trainer {
                 if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
                 if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, result)) }
             },
+            verifyReplicas: { try ReplicaCheck.verify(replica, step: step, comm: comm) },
             save: { try saveCheckpoint(learningRate: $0) })
     }
 

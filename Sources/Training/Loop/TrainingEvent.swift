@@ -6,8 +6,8 @@ public enum TrainingEvent: Sendable {
     case step(StepRecord)
     /// Held-out figures were measured after `step` steps (0: before the first step).
     case evaluation(step: Int, tokens: Int, Evaluation)
-    /// Rank 0 wrote a checkpoint of `step` steps.
-    case saved(step: Int, directory: URL, seconds: Double)
+    /// Rank 0 wrote a checkpoint of `step` steps, after `replicas` ranks were found identical.
+    case saved(step: Int, directory: URL, seconds: Double, replicas: Int)
     /// A warning for the user (e.g. a skipped step).
     case warning(String)
 }

@@ -5,21 +5,30 @@ import Foundation
 ///
 ///     TRAINER_FAULT=crash:rank=1:step=15            rank 1 kills itself (SIGKILL) at step 15
 ///     TRAINER_FAULT=hang:rank=1:step=5              rank 1 stops making progress at step 5
-///     TRAINER_FAULT=nan:rank=0:step=3:count=2       rank 0's gradients are NaN at steps 3 and 4
+///     TRAINER_FAULT=nan:rank=0:step=3:count=2       rank 0 writes NaN into a gradient after backward
+///                                                   (before the all-reduce) at steps 3 and 4
 ///     TRAINER_FAULT=slow:rank=1:step=0:seconds=0.5  rank 1 sleeps 0.5 s in every step from step 0
 ///     TRAINER_FAULT=crash-in-save:step=20           rank 0 dies while writing the step-20 checkpoint
+///     TRAINER_FAULT=slow-in-save:step=20:seconds=5  rank 0's step-20 save takes 5 s longer
+///     TRAINER_FAULT=hang-in-save:step=20            rank 0's step-20 save never finishes
 ///
 /// `once=PATH` makes a fault fire only if PATH does not exist yet (it is created when the fault
 /// fires), so that a supervised rerun of the same command does not fail again.
 public struct FaultInjection: Sendable, Equatable {
     /// What goes wrong.
-    public enum Kind: String, Sendable, CaseIterable { case crash, hang, nan, slow, crashInSave = "crash-in-save" }
+    public enum Kind: String, Sendable, CaseIterable {
+        case crash, hang, nan, slow
+        case crashInSave = "crash-in-save", slowInSave = "slow-in-save", hangInSave = "hang-in-save"
+    }
     public var kind: Kind
     public var rank = 0
     public var step = 0
     public var count = 1
     public var seconds = 1.0
     public var once: String? = nil
+
+    /// Whether the fault strikes inside a checkpoint save (on the saving rank) rather than in a step.
+    public var inSave: Bool { [.crashInSave, .slowInSave, .hangInSave].contains(kind) }
 
     /// The name of the environment variable.
     public static let variable = "TRAINER_FAULT"
@@ -78,10 +87,10 @@ public struct FaultInjection: Sendable, Equatable {
         case .crash, .crashInSave:
             FileHandle.standardError.write(Data("[rank \(rank)] fault injection: \(kind.rawValue) (SIGKILL)\n".utf8))
             kill(getpid(), SIGKILL)
-        case .hang:
-            FileHandle.standardError.write(Data("[rank \(rank)] fault injection: hang\n".utf8))
+        case .hang, .hangInSave:
+            FileHandle.standardError.write(Data("[rank \(rank)] fault injection: \(kind.rawValue)\n".utf8))
             while true { sleep(3600) }
-        case .slow:
+        case .slow, .slowInSave:
             Thread.sleep(forTimeInterval: seconds)
         case .nan:
             break

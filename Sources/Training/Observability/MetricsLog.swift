@@ -63,8 +63,9 @@ public final class MetricsLog {
             status.write(runDirectory: runDirectory)
         case .evaluation(let step, let tokens, let evaluation):
             recordEvaluation(step: step, tokens: tokens, evaluation)
-        case .saved(let step, let directory, let seconds):
-            print(String(format: "step %6d/%d | saved ", step - 1, maxSteps) + directory.path + String(format: " in %.2f s", seconds))
+        case .saved(let step, let directory, let seconds, let replicas):
+            print(String(format: "step %6d/%d | saved ", step - 1, maxSteps) + directory.path + String(format: " in %.2f s", seconds)
+                  + (replicas > 1 ? " (\(replicas) replicas identical)" : ""))
             status.lastCheckpoint = directory.lastPathComponent
             status.heartbeat = Date().timeIntervalSince1970
             status.write(runDirectory: runDirectory)

@@ -6,13 +6,16 @@ import Foundation
 /// current operation to `<dir>/rank-N` every second and checks how long it has lasted. A rank
 /// waiting in a collective for more than `limit` seconds reads every rank's file, prints which
 /// ranks are elsewhere (or silent: dead) and exits, which makes mpirun end the job. A rank stuck
-/// in its own work gives the waiting ranks time to report first (twice the limit).
+/// in its own work gives the waiting ranks time to report first (twice the limit). An operation
+/// may carry a limit of its own (a checkpoint save, whose time grows with the model).
 public final class Watchdog: @unchecked Sendable {
     /// What a rank is doing.
     public struct Activity: Sendable {
         public var operation: String
         public var step: Int
         public var collective: Bool
+        /// This operation's own limit and where it comes from (said in the report), or nil for the default.
+        public var limit: (seconds: Double, setting: String)? = nil
     }
 
     private let rank: Int
@@ -35,10 +38,11 @@ public final class Watchdog: @unchecked Sendable {
         Thread.detachNewThread { [self] in loop() }
     }
 
-    /// Records that this rank now does `operation` (a collective when it waits for other ranks).
-    public func enter(_ operation: String, step: Int, collective: Bool) {
+    /// Records that this rank now does `operation` (a collective when it waits for other ranks),
+    /// optionally with a limit of its own instead of `distributed.watchdog_s`.
+    public func enter(_ operation: String, step: Int, collective: Bool, limit: (seconds: Double, setting: String)? = nil) {
         lock.lock()
-        activity = Activity(operation: operation, step: step, collective: collective)
+        activity = Activity(operation: operation, step: step, collective: collective, limit: limit)
         since = Date()
         lock.unlock()
     }
@@ -60,7 +64,8 @@ public final class Watchdog: @unchecked Sendable {
             let elapsed = now.timeIntervalSince(started)
             let line = "\(now.timeIntervalSince1970) \(current.step) \(current.collective ? 1 : 0) \(Int(elapsed)) \(current.operation)\n"
             try? Data(line.utf8).write(to: file(rank), options: .atomic)
-            if elapsed > (current.collective ? limit : 2 * limit) {
+            let allowed = current.limit?.seconds ?? limit
+            if elapsed > (current.collective ? allowed : 2 * allowed) {
                 report(current, elapsed: elapsed, now: now)
             }
         }
@@ -86,7 +91,8 @@ public final class Watchdog: @unchecked Sendable {
             }
         }
         let what = mine.collective ? "waits in \(mine.operation)" : "is stuck in \(mine.operation)"
-        var message = "[rank \(rank)] watchdog: no progress for \(Int(elapsed)) s (distributed.watchdog_s = \(Int(limit))): rank \(rank) \(what) at step \(mine.step)"
+        let setting = mine.limit?.setting ?? "distributed.watchdog_s = \(Int(limit))"
+        var message = "[rank \(rank)] watchdog: no progress for \(Int(elapsed)) s (\(setting)): rank \(rank) \(what) at step \(mine.step)"
         if !others.isEmpty { message += "; " + others.joined(separator: "; ") }
         message += "; ending the job (resume with --resume)\n"
         FileHandle.standardError.write(Data(message.utf8))

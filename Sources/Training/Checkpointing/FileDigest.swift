@@ -1,0 +1,12 @@
+import Crypto
+import Foundation
+
+/// SHA-256 digests of small files (tokenizer files, data manifests, fine-tuning records), in hex.
+enum FileDigest {
+    /// The hex SHA-256 of the file's bytes; of no bytes when it cannot be read (a missing file then
+    /// differs from any real one).
+    static func sha256(_ url: URL) -> String {
+        let data = (try? Data(contentsOf: url, options: .alwaysMapped)) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}
