@@ -32,8 +32,23 @@ public struct TrainingRun {
         self.fault = fault
     }
 
+    /// Where a run ended.
+    public struct Outcome: Sendable {
+        /// Steps completed (max_steps when the run finished).
+        public var step: Int
+        /// Tokens trained on so far.
+        public var tokensSeen: Int
+        /// Whether max_steps was reached (else a signal or --until-step stopped it).
+        public var finished: Bool
+        /// The last evaluation of the step loop, if any.
+        public var lastEvaluation: Evaluation?
+        /// The newest checkpoint directory written by this invocation, if any (rank 0 only).
+        public var lastCheckpoint: URL?
+    }
+
     /// Runs the job on this rank; `shouldStop` is asked on rank 0 before every step.
-    public func run(comm: Communicator, shouldStop: () -> Bool) throws {
+    @discardableResult
+    public func run(comm: Communicator, shouldStop: () -> Bool) throws -> Outcome {
         let threads = RunSetup.configureThreads()
         let trainer = try makeTrainer(comm: comm)
         let loaded = try comm.agree(onlyRoot: true) {
@@ -65,10 +80,17 @@ public struct TrainingRun {
         if trainer.step >= config.training.maxSteps, comm.isRoot {
             print("nothing to do: the run already has \(trainer.step) of \(config.training.maxSteps) steps; raise training.max_steps to train further")
         }
-        try trainer.run(untilStep: untilStep, shouldStop: shouldStop) { log?.record($0) }
+        var lastCheckpoint: URL? = nil
+        try trainer.run(untilStep: untilStep, shouldStop: shouldStop) { event in
+            if case .saved(_, let directory, _, _) = event { lastCheckpoint = directory }
+            log?.record(event)
+        }
         trainer.watchdog?.stop()
-        log?.finish(trainer.step >= config.training.maxSteps ? "finished" : "stopped")
+        let finished = trainer.step >= config.training.maxSteps
+        log?.finish(finished ? "finished" : "stopped")
         if comm.isRoot, let report = trainer.objective.finalReport(step: trainer.step, last: trainer.lastEvaluation) { print(report) }
+        return Outcome(step: trainer.step, tokensSeen: trainer.tokensSeen, finished: finished,
+                       lastEvaluation: trainer.lastEvaluation, lastCheckpoint: lastCheckpoint)
     }
 
     /// Prepares or opens the data, checks that every rank runs the same thing, and builds the
