@@ -31,9 +31,8 @@ extension TrainerCommand {
                 let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
                 let f = loaded.state.config.finetuneSection
                 let labels = f.labelList
-                guard f.task == "classify", labels.count >= 2,
-                      FileManager.default.fileExists(atPath: loaded.info.file(ClassifierCheckpoint.headFile).path) else {
-                    throw TrainingError("\(loaded.info.directory.path) is not a classification fine-tune (no \(ClassifierCheckpoint.headFile)); use a checkpoint of `trainer finetune` with finetune.task \"classify\"")
+                guard f.task == "classify", labels.count >= 2, ModelCheckpoint.hasClassifier(in: loaded.info.directory) else {
+                    throw TrainingError("\(loaded.info.directory.path) is not a classification fine-tune (no score.weight in \(ModelCheckpoint.modelFile)); use a checkpoint of `trainer finetune` with finetune.task \"classify\"")
                 }
                 let head = ClassifierHead(classes: labels.count, channels: loaded.model.config.nEmbd)
                 try ClassifierCheckpoint.load(from: loaded.info.directory, into: head, optimizer: false)

@@ -6,19 +6,16 @@ import GPT
 
 /// The classification head's files in a checkpoint directory.
 public enum ClassifierCheckpoint {
-    /// `score.weight` (classes, C), as Hugging Face's GPT2ForSequenceClassification names it;
-    /// metadata "labels" holds the class names in order, comma-separated.
-    public static let headFile = "classifier.safetensors"
     /// AdamW moments of the head.
     public static let optimizerFile = "classifier_optimizer.safetensors"
 
-    static func writers(head: ClassifierHead, labels: [String]) -> [(name: String, write: (URL) throws -> Void)] {
+    /// The head's AdamW moments; `score.weight` itself is in model.safetensors (ModelCheckpoint.writers).
+    static func writers(head: ClassifierHead) -> [(name: String, write: (URL) throws -> Void)] {
         let shape = [head.classes, head.channels]
         func tensor(_ name: String, _ b: UnsafeMutableBufferPointer<Float>) -> SafetensorsTensor {
             SafetensorsTensor(name: name, dtype: .f32, shape: shape, borrowing: UnsafeRawBufferPointer(UnsafeBufferPointer(b)))
         }
         return [
-            (headFile, { url in try Safetensors.write(tensors: [tensor("score.weight", head.weight)], metadata: ["format": "pt", "labels": labels.joined(separator: ",")], to: url) }),
             (optimizerFile, { url in try Safetensors.write(tensors: [tensor("exp_avg.score.weight", head.m), tensor("exp_avg_sq.score.weight", head.v)], metadata: ["optimizer": "AdamW"], to: url) }),
         ]
     }
@@ -26,8 +23,7 @@ public enum ClassifierCheckpoint {
     /// Loads `score.weight` (and, with `optimizer`, its moments) from a checkpoint directory.
     public static func load(from directory: URL, into head: ClassifierHead, optimizer: Bool) throws {
         let shape = [head.classes, head.channels]
-        let file = try SafetensorsFile(url: directory.appendingPathComponent(headFile))
-        try file.copyFloats(named: "score.weight", shape: shape, into: head.weight)
+        try ModelCheckpoint.loadClassifier(from: directory, into: head)
         guard optimizer else { return }
         let moments = try SafetensorsFile(url: directory.appendingPathComponent(optimizerFile))
         try moments.copyFloats(named: "exp_avg.score.weight", shape: shape, into: head.m)
@@ -46,8 +42,9 @@ extension FinetuneTrainer {
     /// the head), then drops old ones, keeping the best by validation loss.
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
-        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory)
-        if let head { files += ClassifierCheckpoint.writers(head: head, labels: labels) }
+        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory,
+                                            classifier: head.map { ($0, labels) })
+        if let head { files += ClassifierCheckpoint.writers(head: head) }
         let info = try store.save(step: step, files: files, state: state(learningRate: learningRate).encoded())
         try store.prune(keep: config.checkpoint.keep, bestStep: best?.step)
         return info

@@ -13,6 +13,7 @@ extension MetricsLog {
             text += " | \(e.count) response tokens"
         }
         append(json + "}")
+        recordScalars([("val/loss", e.loss)] + (e.accuracy.map { [("val/accuracy", $0)] } ?? []), step: step - 1)
         print(text)
         fflush(nil)
     }
