@@ -1,8 +1,8 @@
 """Writes Tests/TrainingTests/Fixtures/hf-gpt2-tiny/: a GPT-2 directory made by Hugging Face itself.
 
 - a byte-level BPE tokenizer trained with the `tokenizers` library on the start of Macbeth
-  (320 tokens, <|endoftext|> among them), saved as GPT-2's vocab.json + merges.txt and then by
-  transformers' tokenizer.save_pretrained;
+  (320 tokens, <|endoftext|> first), saved as GPT-2's vocab.json + merges.txt and by
+  transformers' tokenizer.save_pretrained (tokenizer.json, tokenizer_config.json);
 - a randomly initialized GPT2LMHeadModel (2 layers, width 32, 2 heads, n_positions 64) saved by
   model.save_pretrained (config.json, generation_config.json, model.safetensors). Its weights are
   drawn larger than GPT-2's init and its LayerNorms and biases are randomized, so that every
@@ -39,9 +39,9 @@ def make_tokenizer(directory):
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator([text], vocab_size=VOCAB, min_frequency=2, special_tokens=["<|endoftext|>"], show_progress=False)
     bpe.save_model(directory)  # vocab.json + merges.txt
-    tokenizer = AutoTokenizer.from_pretrained(directory, tokenizer_type="gpt2") if False else transformers.GPT2Tokenizer(
-        vocab_file=os.path.join(directory, "vocab.json"), merges_file=os.path.join(directory, "merges.txt"))
-    return tokenizer
+    with open(os.path.join(directory, "tokenizer_config.json"), "w") as f:
+        json.dump({"tokenizer_class": "GPT2Tokenizer", "model_max_length": 64}, f)
+    return AutoTokenizer.from_pretrained(directory)
 
 
 def main():
@@ -59,7 +59,9 @@ def main():
     if os.path.exists(OUT):
         shutil.rmtree(OUT)
     model.save_pretrained(OUT)
-    tokenizer.save_pretrained(OUT)
+    tokenizer.save_pretrained(OUT)  # transformers 5 writes tokenizer.json + tokenizer_config.json
+    for name in ["vocab.json", "merges.txt"]:  # GPT-2's own files, as the Hub's gpt2 repository has them too
+        shutil.copy(os.path.join(staging, name), OUT)
     shutil.rmtree(staging)
 
     reloaded = GPT2LMHeadModel.from_pretrained(OUT, attn_implementation="eager").eval()

@@ -15,3 +15,5 @@ scalar = event_pb2.Event(wall_time=1.5, step=7, summary=summary_pb2.Summary(valu
 print("scalar event  =", scalar.SerializeToString().hex())
 version = event_pb2.Event(wall_time=1.5, file_version="brain.Event:2")
 print("version event =", version.SerializeToString().hex())
+start = event_pb2.Event(wall_time=1.5, step=20, session_log=event_pb2.SessionLog(status=event_pb2.SessionLog.START))
+print("start event   =", start.SerializeToString().hex())

@@ -16,6 +16,9 @@ public struct Event: Sendable, Equatable {
         case fileVersion(String)
         /// A `Summary` of scalar values (`simple_value`), by tag.
         case scalars([Scalar])
+        /// `session_log` START: the run restarted at this event's step, so TensorBoard drops what an
+        /// earlier attempt logged at this step and later (PyTorch's SummaryWriter `purge_step`).
+        case sessionStart
     }
 
     /// One named value of a summary.
@@ -39,8 +42,9 @@ public struct Event: Sendable, Equatable {
         self.content = content
     }
 
-    /// The protocol-buffer encoding: Event{1: wall_time, 2: step, 3: file_version | 5: summary},
-    /// Summary{1: repeated value}, Summary.Value{1: tag, 2: simple_value}.
+    /// The protocol-buffer encoding: Event{1: wall_time, 2: step, 3: file_version | 5: summary |
+    /// 7: session_log}, Summary{1: repeated value}, Summary.Value{1: tag, 2: simple_value},
+    /// SessionLog{1: status (START = 1)}.
     public func encoded() -> [UInt8] {
         var event = ProtobufMessage()
         // proto3 leaves out fields that hold their default (0), as TensorFlow's own encoder does.
@@ -58,6 +62,10 @@ public struct Event: Sendable, Equatable {
                 summary.lengthDelimited(1, value.bytes)
             }
             event.lengthDelimited(5, summary.bytes)
+        case .sessionStart:
+            var log = ProtobufMessage()
+            log.int64(1, 1)
+            event.lengthDelimited(7, log.bytes)
         }
         return event.bytes
     }

@@ -24,6 +24,7 @@ extension Event {
             case (2, .varint(let v)): step = Int64(bitPattern: v)
             case (3, .bytes(let b)): content = .fileVersion(String(decoding: b, as: UTF8.self))
             case (5, .bytes(let b)): content = Self.scalars(b).map { .scalars($0) }
+            case (7, .bytes(let b)) where b == [0x08, 0x01]: content = .sessionStart
             default: break
             }
         }

@@ -3,7 +3,8 @@ import Foundation
 /// Appends scalar summaries to a new TensorBoard event file in a directory, named as TensorFlow
 /// names them (`events.out.tfevents.<seconds>.<host>.<pid>`), so that `tensorboard --logdir`
 /// finds it. Each writer starts its own file with a `file_version` event: a resumed run gets a
-/// second file beside the first, which TensorBoard reads in name order as one run.
+/// second file beside the first, which TensorBoard reads in name order as one run, and marks the
+/// step it restarted from so that TensorBoard drops what the earlier attempt logged after it.
 public final class EventFileWriter {
     /// The file being written.
     public let url: URL
@@ -12,8 +13,9 @@ public final class EventFileWriter {
     /// The prefix of every event file name.
     public static let filePrefix = "events.out.tfevents."
 
-    /// Creates the directory if needed and a new event file in it; throws a message naming the file.
-    public init(directory: URL, wallTime: Double = Date().timeIntervalSince1970) throws {
+    /// Creates the directory if needed and a new event file in it; `restartStep` is the first step a
+    /// resumed run logs again. Throws a message naming the file.
+    public init(directory: URL, restartStep: Int? = nil, wallTime: Double = Date().timeIntervalSince1970) throws {
         let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
         let digits = String(max(0, Int(wallTime)))
         let seconds = String(repeating: "0", count: max(0, 10 - digits.count)) + digits
@@ -34,7 +36,9 @@ public final class EventFileWriter {
         } catch {
             throw TensorBoardError("\(url.path): cannot create the TensorBoard event file (\(error.localizedDescription)); choose a writable checkpoint.dir")
         }
-        try write([Event(wallTime: wallTime, step: 0, content: .fileVersion(Event.fileVersion))])
+        var first = [Event(wallTime: wallTime, step: 0, content: .fileVersion(Event.fileVersion))]
+        if let restartStep { first.append(Event(wallTime: wallTime, step: Int64(restartStep), content: .sessionStart)) }
+        try write(first)
     }
 
     deinit { try? handle.close() }

@@ -17,7 +17,8 @@ public final class MetricsLog {
     private var events: EventFileWriter?
 
     /// Opens `<runDirectory>/metrics.jsonl` (emptied for a fresh run, appended to when resuming) and
-    /// starts a new TensorBoard event file in `runDirectory` (a fresh run first removes old ones).
+    /// starts a new TensorBoard event file in `runDirectory` (a fresh run first removes old ones; a
+    /// resumed one marks `step` as its restart, hiding what a crashed attempt logged from there on).
     public init(runDirectory: URL, logEvery: Int, maxSteps: Int, fresh: Bool, worldSize: Int = 1, step: Int = 0, tokens: Int = 0) throws {
         url = runDirectory.appendingPathComponent("metrics.jsonl")
         do {
@@ -40,7 +41,7 @@ public final class MetricsLog {
                            worldSize: worldSize, pid: getpid(), host: ProcessInfo.processInfo.hostName)
         status.write(runDirectory: runDirectory)
         if fresh { EventFileWriter.removeEventFiles(in: runDirectory) }
-        events = try EventFileWriter(directory: runDirectory)
+        events = try EventFileWriter(directory: runDirectory, restartStep: fresh ? nil : step)
     }
 
     /// Marks the run as ended in status.json: "finished", "stopped" or "failed".

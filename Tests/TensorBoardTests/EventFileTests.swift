@@ -21,6 +21,10 @@ import TensorBoard
         #expect(hex(scalar.encoded()) == "09000000000000f83f10072a0a0a080a01611500000040")
         let version = Event(wallTime: 1.5, step: 0, content: .fileVersion(Event.fileVersion))
         #expect(hex(version.encoded()) == "09000000000000f83f1a0d627261696e2e4576656e743a32")
+        // Event(wall_time=1.5, step=20, session_log=SessionLog(status=SessionLog.START))
+        let start = Event(wallTime: 1.5, step: 20, content: .sessionStart)
+        #expect(hex(start.encoded()) == "09000000000000f83f10143a020801")
+        #expect(Event(decoding: start.encoded()) == start)
         // A negative step is a ten-byte two's-complement varint; a zero wall time is left out.
         let negative = Event(wallTime: 0, step: -1, content: .scalars([]))
         #expect(negative.encoded() == [0x10] + [UInt8](repeating: 0xFF, count: 9) + [0x01, 0x2A, 0x00])
@@ -50,9 +54,11 @@ import TensorBoard
         let first = try EventFileWriter(directory: dir, wallTime: 1000)
         try first.add([Event.Scalar("train/loss", 2.5), Event.Scalar("train/lr", 1e-3)], step: 3, wallTime: 1001)
         try first.add([], step: 4)
-        // A second writer (a resumed run) gets its own file; the first stays intact.
-        let second = try EventFileWriter(directory: dir, wallTime: 1000)
+        // A second writer (a resumed run) gets its own file, starting with the restart; the first stays intact.
+        let second = try EventFileWriter(directory: dir, restartStep: 3, wallTime: 1000)
         #expect(second.url != first.url)
+        #expect(try Event.read(file: second.url).map(\.content) == [.fileVersion("brain.Event:2"), .sessionStart])
+        #expect(try Event.read(file: second.url).map(\.step) == [0, 3])
         #expect(first.url.lastPathComponent.hasPrefix("events.out.tfevents.0000001000."))
         let records = try #require(TFRecord.records(in: Array(try Data(contentsOf: first.url))))
         #expect(records.count == 2)

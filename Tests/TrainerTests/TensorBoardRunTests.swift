@@ -35,6 +35,9 @@ import Testing
         let files = try Self.eventFiles(run)
         #expect(files.count == 2)
         #expect(try Data(contentsOf: first[0]) == firstBytes, "the first event file changed on resume")
+        // The resumed file marks its restart at step 10, so TensorBoard hides anything logged there before.
+        #expect(try Event.read(file: files[1]).prefix(2).map(\.content) == [.fileVersion("brain.Event:2"), .sessionStart])
+        #expect(try Event.read(file: files[1])[1].step == 10)
 
         let scalars = try Self.scalars(files)
         let metrics = try RunMetrics(runDirectory: run)

@@ -64,6 +64,18 @@ import Training
         #expect(error <= 1e-4, "max |logit - transformers| = \(error)")
     }
 
+    @Test func tokenizerJSONAloneIsEnough() throws {
+        // transformers 5 saves tokenizers as tokenizer.json only.
+        let dir = try Self.temporaryCopy("tokenizer-json")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["vocab.json", "merges.txt"] { try FileManager.default.removeItem(at: dir.appendingPathComponent(name)) }
+        let pretrained = try PretrainedWeights.open(dir.path)
+        #expect(pretrained.tokenizerDirectory != dir)
+        let ref = try Self.reference()
+        #expect(try pretrained.tokenizer().encode(ref.prompt) == ref.input_ids)
+        #expect(try pretrained.tokenizer().endOfText == 0)
+    }
+
     @Test func namesWithPrefixTiedHeadAndHalfPrecisionLoad() throws {
         let dir = try Self.temporaryCopy("variants")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -9,7 +9,7 @@ public struct HuggingFaceConfig: Equatable, Sendable {
     public var model: GPTConfig
 
     /// What `init_from` accepts, for the one-line errors.
-    public static let supported = "init_from takes a checkpoint of this trainer or a Hugging Face GPT-2 directory (model_type gpt2, gelu_new, tied embeddings, vocab_size up to 65536) holding config.json, model.safetensors, vocab.json and merges.txt"
+    public static let supported = "init_from takes a checkpoint of this trainer or a Hugging Face GPT-2 directory (model_type gpt2, gelu_new, tied embeddings, vocab_size up to 65536) holding config.json, model.safetensors and vocab.json + merges.txt or a byte-level BPE tokenizer.json"
 
     /// Reads and checks `config.json` at `url`; any setting our model does not implement is an error.
     public init(url: URL) throws {
@@ -56,7 +56,7 @@ public struct HuggingFaceConfig: Equatable, Sendable {
             "activation_function": "gelu_new", "layer_norm_epsilon": 1e-5, "initializer_range": 0.02,
             // Trained without dropout; transformers would otherwise default to 0.1 when fine-tuning.
             "attn_pdrop": 0.0, "embd_pdrop": 0.0, "resid_pdrop": 0.0, "summary_first_dropout": 0.0,
-            "scale_attn_weights": true, "scale_attn_by_inverse_layer_idx": false, "reorder_and_upcast_attn": false,
+            "scale_attn_weights": true, "scale_attn_by_inverse_layer_idx": false, "reorder_and_upcast_attn": false, "add_cross_attention": false,
             "tie_word_embeddings": true, "use_cache": true, "dtype": "float32",
             "bos_token_id": endOfText, "eos_token_id": endOfText,
         ]

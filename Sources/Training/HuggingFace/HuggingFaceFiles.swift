@@ -65,6 +65,11 @@ public enum HuggingFaceFiles {
                                                        "rstrip": false, "single_word": false, "special": true]],
         ]
         for (key, value) in specialTokens(t, classifier: classifier) { json[key] = value }
+        if classifier {
+            // As `trainer classify` reads a text: its tokens then <|endoftext|>, losing the beginning when too long.
+            json["add_eos_token"] = true
+            json["truncation_side"] = "left"
+        }
         return json
     }
 

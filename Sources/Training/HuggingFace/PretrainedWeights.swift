@@ -24,8 +24,9 @@ public struct PretrainedWeights {
     public let directory: URL
     /// The model the weights are for.
     public let modelConfig: GPTConfig
-    /// Where vocab.json and merges.txt are (the same directory).
-    public var tokenizerDirectory: URL { directory }
+    /// Where vocab.json and merges.txt are: the same directory, or for a Hugging Face directory with
+    /// only tokenizer.json, a directory they were extracted to.
+    public let tokenizerDirectory: URL
     /// What kind of directory it is.
     public let source: Source
 
@@ -47,8 +48,9 @@ public struct PretrainedWeights {
         return PretrainedWeights(directory: info.directory, modelConfig: state.config.model, source: .checkpoint(info, state))
     }
 
-    private init(directory: URL, modelConfig: GPTConfig, source: Source) {
+    private init(directory: URL, tokenizerDirectory: URL? = nil, modelConfig: GPTConfig, source: Source) {
         self.directory = directory
+        self.tokenizerDirectory = tokenizerDirectory ?? directory
         self.modelConfig = modelConfig
         self.source = source
     }
@@ -62,8 +64,12 @@ public struct PretrainedWeights {
                 : exists("pytorch_model.bin") ? "only pytorch_model.bin" : "no model.safetensors"
             throw TrainingError("\(url.path): \(found) is not supported; save the model as one model.safetensors (transformers: model.save_pretrained(dir, max_shard_size=\"100GB\")); \(HuggingFaceConfig.supported)")
         }
-        for name in [BPETokenizer.vocabFileName, BPETokenizer.mergesFileName] where !exists(name) {
-            throw TrainingError("\(url.path): \(name) is missing; the tokenizer must be GPT-2's byte-level BPE files vocab.json + merges.txt; \(HuggingFaceConfig.supported)")
+        var tokenizerDirectory = url
+        if !exists(BPETokenizer.vocabFileName) && !exists(BPETokenizer.mergesFileName) && exists("tokenizer.json") {
+            tokenizerDirectory = try TokenizerJSON.extract(file("tokenizer.json"))
+        }
+        for name in [BPETokenizer.vocabFileName, BPETokenizer.mergesFileName] where !exists(name) && tokenizerDirectory == url {
+            throw TrainingError("\(url.path): \(name) is missing; the tokenizer must be GPT-2's byte-level BPE files vocab.json + merges.txt (or a tokenizer.json of that kind); \(HuggingFaceConfig.supported)")
         }
         let weights = try SafetensorsFile(url: file(ModelCheckpoint.modelFile))
         for t in ParameterLayout(config: config.model).tensors {
@@ -73,7 +79,7 @@ public struct PretrainedWeights {
                 throw TrainingError("\(weights.url.path): tensor \(name) is \(entry.dtype.rawValue) \(entry.shape), expected F32, F16 or BF16 \(t.shape) for the model of config.json")
             }
         }
-        self.init(directory: url, modelConfig: config.model, source: .huggingFace)
+        self.init(directory: url, tokenizerDirectory: tokenizerDirectory, modelConfig: config.model, source: .huggingFace)
     }
 
     /// The tokenizer, checked to have exactly as many tokens as the model.
