@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Training", "TensorBoard"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Training", "Checkpoints", "TensorBoard"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -46,7 +46,7 @@ public enum ModelCheckpoint {
     public static func load(from directory: URL, into model: GPTModel, optimizer: AdamW?) throws {
         let file = try SafetensorsFile(url: directory.appendingPathComponent(modelFile))
         try HuggingFaceWeights.load(file, layout: model.layout, into: model.parameters)
-        try HuggingFaceWeights.checkExtras(file, layout: model.layout, loaded: model.parameters)
+        try HuggingFaceWeights.checkExtras(file, layout: model.layout)
         guard let optimizer else { return }
         let moments = try SafetensorsFile(url: directory.appendingPathComponent(optimizerFile))
         for t in model.layout.tensors {

@@ -65,9 +65,12 @@ public final class Trainer {
         tokenizerDirectory = data.directory
     }
 
-    /// Rank 0 draws the initial weights from the seed and broadcasts them to every replica.
-    public func initializeWeights() throws(CollectiveError) {
-        if comm.isRoot {
+    /// Rank 0 draws the initial weights from the seed, or loads training.init_from, and broadcasts
+    /// them to every replica.
+    public func initializeWeights() throws {
+        if !config.training.initFrom.isEmpty {
+            _ = try comm.agree(onlyRoot: true) { try PretrainedWeights.open(config.training.initFrom).load(into: model) }
+        } else if comm.isRoot {
             var rng = SplitMix64(seed: UInt64(config.training.seed))
             model.initializeWeights(using: &rng)
         }

@@ -40,7 +40,7 @@ extension TrainerCommand {
             if let mismatch = try StartupCheck.compare(fingerprint, comm: comm) { Launch.stopAll(comm, "[rank 0] error: \(mismatch)") }
             let trainer = try comm.agree {
                 try FinetuneTrainer(config: config, comm: comm, train: setup.train, val: setup.val, labels: setup.labels,
-                                    tokenizerDirectory: setup.initFrom.directory)
+                                    tokenizerDirectory: setup.initFrom.tokenizerDirectory)
             }!
             let loaded = try comm.agree(onlyRoot: true) {
                 try ResumePoint.stateBytes(resume: length.resume, store: trainer.store, load: trainer.loadCheckpoint)

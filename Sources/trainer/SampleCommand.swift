@@ -80,7 +80,7 @@ extension TrainerCommand {
                 let generator = TextGenerator(model: loaded.model, endOfText: tokenizer.endOfText)
                 let stops = stop.map(Self.unescaped)
                 for i in 0..<numSamples {
-                    if i > 0 { print("---------------") }
+                    if i > 0 { FileHandle.standardOutput.write(Data("---------------\n".utf8)) }
                     let settings = TextGenerator.Settings(maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,
                                                           seed: seed &+ UInt64(i))
                     Self.stream(generator: generator, tokenizer: tokenizer, prompt: prompt, echo: echo ? text : "", stops: stops, settings: settings)

@@ -22,7 +22,7 @@ import Training
 
     @Test func topPOneIsPlainSamplingAndTinyTopPIsGreedy() {
         let greedy = generate(.init(maxTokens: 40, temperature: 0, topK: 0, seed: 1))
-        #expect(greedy.count == 40 && Set(greedy).count > 3)
+        #expect(greedy.count == 40)
         for seed: UInt64 in [1, 2, 3] {
             let plain = generate(.init(maxTokens: 40, temperature: 1, topK: 0, seed: seed))
             #expect(generate(.init(maxTokens: 40, temperature: 1, topK: 0, topP: 1, seed: seed)) == plain)
@@ -33,7 +33,7 @@ import Training
         let a = generate(.init(maxTokens: 40, temperature: 1, topK: 0, topP: 0.9, seed: 11))
         #expect(a == generate(.init(maxTokens: 40, temperature: 1, topK: 0, topP: 0.9, seed: 11)))
         #expect(a != generate(.init(maxTokens: 40, temperature: 1, topK: 0, topP: 0.9, seed: 12)))
-        #expect(a != greedy)
+        #expect(a != greedy && Set(a).count > 3)
     }
 
     @Test func nucleusKeepsTheMostLikelyTokensUpToP() {

@@ -22,19 +22,7 @@ public struct FinetuneSetup {
     /// batch_tokens against block_size) see the model that will be trained. Empty when there is
     /// no init_from (loading the config then reports it); throws when it cannot be opened.
     public static func modelOverrides(configPath: String, overrides: [String]) throws -> [String] {
-        var initFrom: String? = nil
-        if let data = FileManager.default.contents(atPath: configPath),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let section = object["finetune"] as? [String: Any] {
-            initFrom = section["init_from"] as? String
-        }
-        for o in overrides where o.hasPrefix("finetune.init_from=") { initFrom = String(o.dropFirst("finetune.init_from=".count)) }
-        guard let initFrom, !initFrom.isEmpty else { return [] }
-        do {
-            return try PretrainedWeights.open(initFrom).modelOverrides
-        } catch {
-            throw TrainingError("finetune.init_from: \(error)")
-        }
+        try PretrainedWeights.modelOverrides(configPath: configPath, overrides: overrides, key: "finetune.init_from")
     }
 
     public init(config file: TrainConfig, warn: (String) -> Void = { _ in }) throws {

@@ -16,7 +16,9 @@ public enum HuggingFaceFiles {
     /// The checkpoint writers for these files; `labels` for a classifier. The ids of the special
     /// tokens are read from `tokenizerDirectory`/vocab.json when the files are written.
     static func writers(model: GPTConfig, tokenizerDirectory: URL, labels: [String]?) -> [(name: String, write: (URL) throws -> Void)] {
-        let vocab = { try SpecialTokens(vocabulary: tokenizerDirectory.appendingPathComponent(BPETokenizer.vocabFileName)) }
+        // Read once per checkpoint, when the first of these files is written (GPT-2's vocab.json is 800 KB).
+        let tokens = Cached { try SpecialTokens(vocabulary: tokenizerDirectory.appendingPathComponent(BPETokenizer.vocabFileName)) }
+        let vocab = { try tokens.value() }
         return [
             (configFile, { url in
                 let t = try vocab()
@@ -78,6 +80,19 @@ public enum HuggingFaceFiles {
                                    "unk_token": BPETokenizer.endOfTextText]
         if classifier { json["pad_token"] = t.paddingText }
         return json
+    }
+
+    /// A value computed on first use, then kept.
+    final class Cached<Value> {
+        private let make: () throws -> Value
+        private var stored: Value?
+        init(_ make: @escaping () throws -> Value) { self.make = make }
+        func value() throws -> Value {
+            if let stored { return stored }
+            let made = try make()
+            stored = made
+            return made
+        }
     }
 
     static func write(_ object: [String: Any], to url: URL) throws {

@@ -25,15 +25,17 @@ enum HuggingFaceWeights {
     /// Checks that `file` holds nothing that would be dropped silently: only the layout's tensors,
     /// the mask buffers, `score.weight` (a classifier, loaded separately or unused) and an
     /// `lm_head.weight` equal to `wte.weight` (tied).
-    static func checkExtras(_ file: SafetensorsFile, layout: ParameterLayout, loaded parameters: UnsafeMutableBufferPointer<Float>) throws {
+    static func checkExtras(_ file: SafetensorsFile, layout: ParameterLayout) throws {
         let known = Set(layout.tensors.flatMap { [$0.name, prefix + $0.name] } + [scoreName])
         for name in file.names where !known.contains(name) && !ignoredSuffixes.contains(where: { name.hasSuffix($0) }) {
             guard name == "lm_head.weight", let wte = layout.tensor(named: "wte.weight") else {
                 throw TrainingError("\(file.url.path): tensor \(name) is not part of GPT-2; \(HuggingFaceConfig.supported)")
             }
-            var head = [Float](repeating: 0, count: wte.count)
+            var head = [Float](repeating: 0, count: wte.count), embedding = head
+            let wteName = file.names.contains(wte.name) ? wte.name : prefix + wte.name
             try head.withUnsafeMutableBufferPointer { try copy(file, name: name, shape: wte.shape, into: $0) }
-            guard head.elementsEqual(parameters[wte.range]) else {
+            try embedding.withUnsafeMutableBufferPointer { try copy(file, name: wteName, shape: wte.shape, into: $0) }
+            guard head == embedding else {
                 throw TrainingError("\(file.url.path): lm_head.weight differs from wte.weight (an untied output head is not supported); \(HuggingFaceConfig.supported)")
             }
         }

@@ -72,13 +72,15 @@ public struct PretrainedWeights {
             throw TrainingError("\(url.path): \(name) is missing; the tokenizer must be GPT-2's byte-level BPE files vocab.json + merges.txt (or a tokenizer.json of that kind); \(HuggingFaceConfig.supported)")
         }
         let weights = try SafetensorsFile(url: file(ModelCheckpoint.modelFile))
-        for t in ParameterLayout(config: config.model).tensors {
+        let layout = ParameterLayout(config: config.model)
+        for t in layout.tensors {
             let name = weights.names.contains(t.name) ? t.name : HuggingFaceWeights.prefix + t.name
             let entry = try weights.entry(named: name)
             guard entry.shape == t.shape, [.f32, .f16, .bf16].contains(entry.dtype) else {
                 throw TrainingError("\(weights.url.path): tensor \(name) is \(entry.dtype.rawValue) \(entry.shape), expected F32, F16 or BF16 \(t.shape) for the model of config.json")
             }
         }
+        try HuggingFaceWeights.checkExtras(weights, layout: layout)
         self.init(directory: url, tokenizerDirectory: tokenizerDirectory, modelConfig: config.model, source: .huggingFace)
     }
 
@@ -99,7 +101,8 @@ public struct PretrainedWeights {
         try ModelCheckpoint.load(from: directory, into: model, optimizer: nil)
     }
 
-    /// `--set model.…` overrides that give a config the pre-trained model's section.
+    /// `--set model.…` overrides that give a config the pre-trained model's section (see also
+    /// `modelOverrides(configPath:overrides:key:)`).
     public var modelOverrides: [String] {
         let m = modelConfig
         return ["model.n_layer=\(m.nLayer)", "model.n_head=\(m.nHead)", "model.n_embd=\(m.nEmbd)",
