@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags),
+        // TensorBoard event files (TFRecord framing, hand-written Event protobuf); needs no other module of ours.
+        .target(name: "TensorBoard"),
         .target(name: "Training", dependencies: [
-            "GPT", "Data", "Collectives", "Checkpoints", "CBLAS",
+            "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "CBLAS",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags),
         // sgemm, all-reduce and training-step measurements for `trainer bench`.
@@ -48,8 +50,9 @@ let package = Package(
         .testTarget(name: "GPTTests", dependencies: ["GPT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Training"]),
+        .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Training", "Checkpoints", "TensorBoard"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,12 @@ extension TrainerCommand {
     /// Generates text from a checkpoint.
     struct Sample: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate text from a checkpoint, streamed to stdout (key/value cache; same seed, same text).")
+            abstract: "Generate text from a checkpoint, streamed to stdout (key/value cache; same seed, same text).",
+            discussion: """
+            Sampling: logits / temperature, then --top-k, then --top-p (nucleus). Sample i of --num-samples uses \
+            seed + i, so each sample can be reproduced alone. --stop ends a sample at a string (not printed); \
+            \\n, \\t and \\\\ in it stand for newline, tab and backslash.
+            """)
 
         @Argument(help: "A checkpoint directory (step-NNNNNNN) or a run directory (its newest valid checkpoint).", completion: .directory)
         var checkpoint: String
@@ -15,13 +20,17 @@ extension TrainerCommand {
         @Option(help: "Text to continue; empty starts a new document.")
         var prompt = ""
 
+        @Option(help: "A UTF-8 file whose whole content is the prompt (long or few-shot prompts); the model sees its last block_size tokens.",
+                completion: .file())
+        var promptFile: String?
+
         @Option(help: "An instruction: the prompt becomes the fine-tuning template with it (README, \"Fine-tuning\").")
         var instruction: String?
 
         @Option(help: "The input that goes with --instruction (optional).")
         var input = ""
 
-        @Option(help: "Tokens to generate at most.")
+        @Option(help: "Tokens to generate at most, per sample.")
         var maxTokens = 200
 
         @Option(help: "Sampling temperature; 0 always takes the most likely token.")
@@ -30,39 +39,112 @@ extension TrainerCommand {
         @Option(help: "Sample only among the k most likely tokens; 0 for all.")
         var topK = 40
 
-        @Option(help: "Random seed of the sampler.")
+        @Option(help: "Nucleus sampling: only the most likely tokens whose probabilities add up to p; 1 for all.")
+        var topP = 1.0
+
+        @Option(help: "Stop a sample where this string appears (repeatable); it is not printed.")
+        var stop: [String] = []
+
+        @Option(help: "How many samples to generate from the prompt.")
+        var numSamples = 1
+
+        @Flag(inversion: .prefixedNo, help: "Print the prompt before each sample.")
+        var echo = true
+
+        @Option(help: "Random seed of the sampler (sample i uses seed + i).")
         var seed: UInt64 = 1337
 
         func validate() throws {
             guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be 0 or more") }
             guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be 0 or a positive number") }
             guard topK >= 0 else { throw ValidationError("--top-k must be 0 (all tokens) or more") }
-            guard instruction == nil || prompt.isEmpty else { throw ValidationError("--prompt and --instruction exclude each other") }
+            guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]; 1 keeps every token") }
+            guard numSamples >= 1 else { throw ValidationError("--num-samples must be 1 or more") }
+            guard [instruction != nil, !prompt.isEmpty, promptFile != nil].filter({ $0 }).count <= 1 else {
+                throw ValidationError("--prompt, --prompt-file and --instruction exclude each other")
+            }
             guard instruction != nil || input.isEmpty else { throw ValidationError("--input needs --instruction") }
         }
 
         func run() throws {
+            let text = try promptText()
             Launch.run { comm in
                 guard comm.isRoot else { return }  // generation is sequential: one rank does it
                 RunSetup.configureThreads()
-                let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
+                let warn: (String) -> Void = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+                let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn)
                 let tokenizer = loaded.tokenizer
-                let text = instruction.map { InstructionTemplate.prompt(instruction: $0, input: input) } ?? self.prompt
                 let prompt = text.isEmpty ? [tokenizer.endOfText] : tokenizer.encode(text, allowSpecial: true)
+                let block = loaded.model.config.blockSize
+                if prompt.count > block { warn("the prompt has \(prompt.count) tokens; the model sees only its last \(block) (block_size)") }
                 let generator = TextGenerator(model: loaded.model, endOfText: tokenizer.endOfText)
-                let out = FileHandle.standardOutput
-                out.write(Data(text.utf8))
-                var pending: [UInt8] = []
-                generator.generate(prompt: prompt, settings: .init(maxTokens: maxTokens, temperature: temperature, topK: topK, seed: seed)) { token in
-                    // Tokens can end inside a UTF-8 character: print only whole characters.
-                    pending += tokenizer.bytes(ofToken: token)
-                    let complete = Self.completeUTF8Prefix(pending)
-                    out.write(Data(pending[..<complete]))
-                    pending.removeFirst(complete)
+                let stops = stop.map(Self.unescaped)
+                for i in 0..<numSamples {
+                    if i > 0 { FileHandle.standardOutput.write(Data("---------------\n".utf8)) }
+                    let settings = TextGenerator.Settings(maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,
+                                                          seed: seed &+ UInt64(i))
+                    Self.stream(generator: generator, tokenizer: tokenizer, prompt: prompt, echo: echo ? text : "", stops: stops, settings: settings)
                 }
-                out.write(Data(pending))
-                out.write(Data("\n".utf8))
             }
+        }
+
+        /// The prompt from --prompt, --prompt-file or --instruction.
+        private func promptText() throws -> String {
+            if let instruction { return InstructionTemplate.prompt(instruction: instruction, input: input) }
+            guard let promptFile else { return prompt }
+            guard let data = FileManager.default.contents(atPath: promptFile) else {
+                Launch.failBeforeMPI("--prompt-file \(promptFile): cannot read the file; check the path")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                Launch.failBeforeMPI("--prompt-file \(promptFile): the file is not UTF-8 text")
+            }
+            return text
+        }
+
+        /// Generates one sample and prints it as it comes: whole UTF-8 characters only, nothing from a stop string on.
+        static func stream(generator: TextGenerator, tokenizer: BPETokenizer, prompt: [Int32], echo: String, stops: [String],
+                           settings: TextGenerator.Settings) {
+            let out = FileHandle.standardOutput
+            out.write(Data(echo.utf8))
+            var filter = StopStrings(stops)
+            var pending: [UInt8] = []
+            func show(_ bytes: [UInt8]) {
+                // Tokens can end inside a UTF-8 character: print only whole characters.
+                pending += bytes
+                let complete = completeUTF8Prefix(pending)
+                out.write(Data(pending[..<complete]))
+                pending.removeFirst(complete)
+            }
+            generator.generate(prompt: prompt, settings: settings) { token in
+                show(filter.push(tokenizer.bytes(ofToken: token)))
+                return !filter.stopped
+            }
+            show(filter.finish())
+            out.write(Data(pending))
+            out.write(Data("\n".utf8))
+        }
+
+        /// `text` with \n, \t and \\ replaced by newline, tab and backslash.
+        static func unescaped(_ text: String) -> String {
+            var out = ""
+            var escape = false
+            for c in text {
+                if escape {
+                    switch c {
+                    case "n": out.append("\n")
+                    case "t": out.append("\t")
+                    case "\\": out.append("\\")
+                    default: out.append("\\"); out.append(c)
+                    }
+                    escape = false
+                } else if c == "\\" {
+                    escape = true
+                } else {
+                    out.append(c)
+                }
+            }
+            if escape { out.append("\\") }
+            return out
         }
 
         /// Length of the longest prefix of `bytes` that does not end inside a UTF-8 sequence.

@@ -16,7 +16,9 @@ extension TrainerCommand {
         @OptionGroup var length: RunLengthOptions
 
         func run() throws {
-            let config = try options.load()
+            let pretrained: [String]
+            do { pretrained = try PretrainedWeights.modelOverrides(configPath: options.config, overrides: options.overrides, key: "training.init_from") } catch { Launch.failBeforeMPI("\(error)") }
+            let config = try options.load(extraOverrides: pretrained)
             let fault: FaultInjection?
             do {
                 try RunSetup.checkInputs(config)

@@ -16,7 +16,8 @@ extension Trainer {
     /// files), then drops old ones, keeping the best by validation loss.
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
-        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory)
+        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory,
+                                            classifier: objective.classificationHead)
         files += objective.checkpointFiles()
         if let fault, fault.inSave, fault.fires(rank: comm.rank, step: step), let last = files.popLast() {
             // Strikes with the files written but the checkpoint not yet complete.

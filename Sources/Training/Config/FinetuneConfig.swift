@@ -3,8 +3,9 @@ import Foundation
 extension TrainConfig {
     /// The `finetune` section, read by `trainer finetune`.
     public struct FinetuneSection: Codable, Sendable, Equatable {
-        /// The pre-trained checkpoint to start from: a step directory, or a run directory (its newest
-        /// valid checkpoint). Its model dimensions and tokenizer are used; the config's `model`
+        /// The pre-trained checkpoint to start from: a step directory, a run directory (its newest
+        /// valid checkpoint), or a Hugging Face GPT-2 directory (config.json, model.safetensors,
+        /// vocab.json, merges.txt). Its model dimensions and tokenizer are used; the config's `model`
         /// section is replaced by the checkpoint's.
         public var initFrom = ""
         /// "instruct" (instruction following, loss on the response) or "classify" (a linear head on

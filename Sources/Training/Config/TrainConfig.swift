@@ -64,11 +64,18 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         public var logEvery = 10
         /// Stop the run when more than this many steps in a row had a non-finite loss or gradient.
         public var maxSkippedSteps = 5
+        /// Weights to start pre-training from; empty initializes randomly from `seed`. A checkpoint of
+        /// this trainer (step or run directory) or a Hugging Face GPT-2 directory (config.json,
+        /// model.safetensors, vocab.json, merges.txt: `save_pretrained` of a GPT2LMHeadModel and its
+        /// tokenizer). The model section becomes the pre-trained model's and the data is tokenized
+        /// with its tokenizer (HuggingFace/PretrainedWeights.swift).
+        public var initFrom = ""
         public init() {}
         enum CodingKeys: String, CodingKey {
             case batchTokens = "batch_tokens", microBatch = "micro_batch", maxSteps = "max_steps", lr
             case minLr = "min_lr", warmupSteps = "warmup_steps", schedule, weightDecay = "weight_decay"
             case beta1, beta2, gradClip = "grad_clip", seed, logEvery = "log_every", maxSkippedSteps = "max_skipped_steps"
+            case initFrom = "init_from"
         }
     }
 

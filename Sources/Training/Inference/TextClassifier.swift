@@ -13,9 +13,8 @@ public final class TextClassifier {
         loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn)
         let f = loaded.state.config.finetuneSection
         labels = f.labelList
-        guard f.task == "classify", labels.count >= 2,
-              FileManager.default.fileExists(atPath: loaded.info.file(ClassifierCheckpoint.headFile).path) else {
-            throw TrainingError("\(loaded.info.directory.path) is not a classification fine-tune (no \(ClassifierCheckpoint.headFile)); use a checkpoint of `trainer finetune` with finetune.task \"classify\"")
+        guard f.task == "classify", labels.count >= 2, ModelCheckpoint.hasClassifier(in: loaded.info.directory) else {
+            throw TrainingError("\(loaded.info.directory.path) is not a classification fine-tune (no score.weight in \(ModelCheckpoint.modelFile)); use a checkpoint of `trainer finetune` with finetune.task \"classify\"")
         }
         head = ClassifierHead(classes: labels.count, channels: loaded.model.config.nEmbd)
         try ClassifierCheckpoint.load(from: loaded.info.directory, into: head, optimizer: nil)

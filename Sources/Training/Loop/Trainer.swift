@@ -72,12 +72,13 @@ public final class Trainer {
         dataHash = FileDigest.sha256(objective.dataFile)
     }
 
-    /// A fresh start: rank 0 loads the weights of `initFrom` (a checkpoint directory) or draws them
-    /// from the seed, and draws the objective's extra parameters; every rank then takes rank 0's.
-    public func start(initFrom: URL?) throws {
-        if comm.isRoot {
+    /// A fresh start: rank 0 loads the pre-trained weights of `initFrom` (our checkpoint or a
+    /// Hugging Face GPT-2 directory) or draws them from the seed, and draws the objective's extra
+    /// parameters; every rank then takes rank 0's. A failed load stops every rank with its message.
+    public func start(initFrom: PretrainedWeights?) throws {
+        _ = try comm.agree(onlyRoot: true) {
             if let initFrom {
-                try ModelCheckpoint.load(from: initFrom, into: model, optimizer: nil)
+                try initFrom.load(into: model)
             } else {
                 var rng = SplitMix64(seed: UInt64(config.training.seed))
                 model.initializeWeights(using: &rng)

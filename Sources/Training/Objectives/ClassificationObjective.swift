@@ -84,8 +84,10 @@ final class ClassificationObjective: RecordObjective {
         head.initialize(using: &rng)
     }
 
+    var classificationHead: (head: ClassifierHead, labels: [String])? { (head, labels) }
+
     func checkpointFiles() -> [CheckpointFile] {
-        ClassifierCheckpoint.writers(head: head, optimizer: headOptimizer, labels: labels)
+        ClassifierCheckpoint.writers(head: head, optimizer: headOptimizer)
     }
 
     func loadCheckpointFiles(from directory: URL) throws {

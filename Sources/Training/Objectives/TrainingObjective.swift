@@ -34,6 +34,9 @@ public protocol TrainingObjective: AnyObject {
     func evaluate(model: GPTModel, comm: Communicator) throws -> Evaluation
     /// Draws the extra parameters from the seed (rank 0, fresh runs only).
     func initializeExtraParameters(seed: Int)
+    /// A classification head and its labels, which model.safetensors and config.json hold as
+    /// transformers' GPT2ForSequenceClassification expects; nil for the language-model objectives.
+    var classificationHead: (head: ClassifierHead, labels: [String])? { get }
     /// Files a checkpoint holds besides the model, its AdamW moments and the tokenizer.
     func checkpointFiles() -> [CheckpointFile]
     /// Loads those files (weights and moments) from a checkpoint directory.
@@ -58,6 +61,7 @@ public typealias CheckpointFile = (name: String, write: (URL) throws -> Void)
 extension TrainingObjective {
     public var extraParameters: ExtraParameters? { nil }
     public var frozenLayers: Int { 0 }
+    public var classificationHead: (head: ClassifierHead, labels: [String])? { nil }
     public var evaluatesBeforeTraining: Bool { false }
     public func initializeExtraParameters(seed: Int) {}
     public func checkpointFiles() -> [CheckpointFile] { [] }

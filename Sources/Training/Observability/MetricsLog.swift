@@ -1,7 +1,9 @@
 import Foundation
+import TensorBoard
 
-/// Rank 0's record of a run: a line on stdout every `log_every` steps and one JSON object per
-/// step (and per evaluation) appended to `<checkpoint.dir>/metrics.jsonl`.
+/// Rank 0's record of a run: a line on stdout every `log_every` steps, one JSON object per
+/// step (and per evaluation) appended to `<checkpoint.dir>/metrics.jsonl`, and the same figures
+/// as TensorBoard scalars in an event file beside it.
 public final class MetricsLog {
     private let handle: FileHandle
     private let logEvery: Int
@@ -11,8 +13,12 @@ public final class MetricsLog {
     public let url: URL
     private let runDirectory: URL
     private var status: RunStatus
+    /// TensorBoard's event file of this process; nil after a write failed (warned once).
+    private var events: EventFileWriter?
 
-    /// Opens `<runDirectory>/metrics.jsonl`: emptied for a fresh run, appended to when resuming.
+    /// Opens `<runDirectory>/metrics.jsonl` (emptied for a fresh run, appended to when resuming) and
+    /// starts a new TensorBoard event file in `runDirectory` (a fresh run first removes old ones; a
+    /// resumed one marks `step` as its restart, hiding what a crashed attempt logged from there on).
     public init(runDirectory: URL, logEvery: Int, maxSteps: Int, fresh: Bool, worldSize: Int = 1, step: Int = 0, tokens: Int = 0) throws {
         url = runDirectory.appendingPathComponent("metrics.jsonl")
         do {
@@ -34,6 +40,8 @@ public final class MetricsLog {
         status = RunStatus(state: "running", step: step, maxSteps: maxSteps, tokens: tokens, heartbeat: now, started: now,
                            worldSize: worldSize, pid: getpid(), host: ProcessInfo.processInfo.hostName)
         status.write(runDirectory: runDirectory)
+        if fresh { EventFileWriter.removeEventFiles(in: runDirectory) }
+        events = try EventFileWriter(directory: runDirectory, restartStep: fresh ? nil : step)
     }
 
     /// Marks the run as ended in status.json: "finished", "stopped" or "failed".
@@ -50,6 +58,8 @@ public final class MetricsLog {
         switch event {
         case .step(let r):
             append(encode(r))
+            recordScalars([("train/loss", r.loss), ("train/lr", r.lr), ("train/grad_norm", r.gradNorm),
+                           ("train/tokens_per_s", r.tokensPerSecond)], step: r.step)
             recentSeconds.append(r.milliseconds / 1000)
             if recentSeconds.count > 20 { recentSeconds.removeFirst() }
             if r.step % logEvery == 0 || r.step + 1 == maxSteps { print(line(r)) }
@@ -95,8 +105,22 @@ public final class MetricsLog {
             text += " | \(e.count) records"
         }
         append(json + "}")
+        recordScalars([("val/loss", e.loss)] + (e.accuracy.map { [("val/accuracy", $0)] } ?? []), step: step - 1)
         print(text)
         status.valLoss = e.loss
+    }
+
+    /// Adds scalars to the TensorBoard event file at `step` (numbered as in metrics.jsonl: the
+    /// index of the last optimizer step, -1 before the first). Tags such as "val/accuracy" group
+    /// charts by their part before the slash.
+    public func recordScalars(_ values: [(tag: String, value: Double)], step: Int) {
+        guard let writer = events else { return }
+        do {
+            try writer.add(values.map { Event.Scalar($0.tag, Float($0.value)) }, step: step)
+        } catch {
+            events = nil
+            FileHandle.standardError.write(Data("[rank 0] warning: \(error); TensorBoard logging stops, metrics.jsonl continues\n".utf8))
+        }
     }
 
     private func mean() -> Double { recentSeconds.reduce(0, +) / Double(max(1, recentSeconds.count)) }

@@ -8,8 +8,8 @@ import Foundation
 public struct FinetuneSetup {
     /// The config with the checkpoint's model section and the resolved labels.
     public let config: TrainConfig
-    /// The pre-trained checkpoint (validated against its SHA-256s).
-    public let initFrom: CheckpointInfo
+    /// The pre-trained weights: a checkpoint (validated against its SHA-256s) or a Hugging Face GPT-2 directory.
+    public let initFrom: PretrainedWeights
     public let tokenizer: BPETokenizer
     public let labels: [String]
     public let train: FinetuneExamples
@@ -22,24 +22,7 @@ public struct FinetuneSetup {
     /// batch_tokens against block_size) see the model that will be trained. Empty when there is
     /// no init_from (loading the config then reports it); throws when it cannot be opened.
     public static func modelOverrides(configPath: String, overrides: [String]) throws -> [String] {
-        var initFrom: String? = nil
-        if let data = FileManager.default.contents(atPath: configPath),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let section = object["finetune"] as? [String: Any] {
-            initFrom = section["init_from"] as? String
-        }
-        for o in overrides where o.hasPrefix("finetune.init_from=") { initFrom = String(o.dropFirst("finetune.init_from=".count)) }
-        guard let initFrom, !initFrom.isEmpty else { return [] }
-        let info: CheckpointInfo
-        do {
-            info = try CheckpointStore.resolve(path: URL(fileURLWithPath: initFrom))
-        } catch {
-            throw TrainingError("finetune.init_from: \(error)")
-        }
-        let state = try TrainingState.read(info.state, path: info.file(CheckpointStore.stateFileName).path)
-        let m = state.config.model
-        return ["model.n_layer=\(m.nLayer)", "model.n_head=\(m.nHead)", "model.n_embd=\(m.nEmbd)",
-                "model.block_size=\(m.blockSize)", "model.vocab_size=\(m.vocabSize)"]
+        try PretrainedWeights.modelOverrides(configPath: configPath, overrides: overrides, key: "finetune.init_from")
     }
 
     public init(config file: TrainConfig, warn: (String) -> Void = { _ in }) throws {
@@ -47,18 +30,10 @@ public struct FinetuneSetup {
         var config = file
         var f = file.finetuneSection
         var notes: [String] = []
-        initFrom = try CheckpointStore.resolve(path: URL(fileURLWithPath: f.initFrom), warn: warn)
-        let statePath = initFrom.file(CheckpointStore.stateFileName).path
-        let state = try TrainingState.read(initFrom.state, path: statePath)
-        guard ModelCheckpoint.tokenizerHashes(initFrom.directory) == state.tokenizer else {
-            throw TrainingError("\(initFrom.directory.path): the tokenizer files (vocab.json, merges.txt) do not match the tokenizer the model was trained with (hashes in \(statePath)); restore the checkpoint's own tokenizer files")
-        }
-        tokenizer = try BPETokenizer.load(from: initFrom.directory)
-        guard tokenizer.vocabSize == state.config.model.vocabSize else {
-            throw TrainingError("\(initFrom.directory.path): the tokenizer has \(tokenizer.vocabSize) tokens but the model \(state.config.model.vocabSize); the checkpoint is inconsistent")
-        }
-        if config.model != state.config.model {
-            let m = state.config.model
+        initFrom = try PretrainedWeights.open(f.initFrom, warn: warn)
+        tokenizer = try initFrom.tokenizer()
+        if config.model != initFrom.modelConfig {
+            let m = initFrom.modelConfig
             notes.append("model: taken from \(initFrom.directory.path) (n_layer \(m.nLayer), n_head \(m.nHead), n_embd \(m.nEmbd), block_size \(m.blockSize), vocab_size \(m.vocabSize)); the config's model section is ignored")
             config.model = m
         }

@@ -15,8 +15,12 @@ public enum RunSetup {
     }
 
     /// Trains the tokenizer and writes the shards when needed, or loads what is there; without a
-    /// corpus, uses the prepared directory as it is.
+    /// corpus, uses the prepared directory as it is. With training.init_from, the tokenizer is the
+    /// pre-trained model's.
     public static func prepareData(_ config: TrainConfig, progress: (String) -> Void) throws -> PreparedData {
+        if !config.training.initFrom.isEmpty {
+            try PretrainedWeights.open(config.training.initFrom).installTokenizer(into: URL(fileURLWithPath: config.data.dir))
+        }
         if !FileManager.default.fileExists(atPath: config.data.corpus) {
             progress("corpus \(config.data.corpus) not found; using the prepared data in \(config.data.dir) as it is")
             return try DataPreparation.openPrepared(directory: URL(fileURLWithPath: config.data.dir), vocabSize: config.model.vocabSize)

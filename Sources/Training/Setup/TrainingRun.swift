@@ -58,7 +58,7 @@ public struct TrainingRun {
         } ?? []
         let state = try comm.broadcast(bytes: loaded)
         if state.isEmpty {
-            try trainer.start(initFrom: initFrom)
+            try trainer.start(initFrom: try comm.agree(onlyRoot: true) { try initFrom() } ?? nil)
         } else {
             try trainer.adoptCheckpoint(stateBytes: state)
         }
@@ -109,7 +109,7 @@ public struct TrainingRun {
         case .finetune(let setup):
             try StartupCheck.verify(config: config, dataFile: URL(fileURLWithPath: config.finetuneSection.trainFile), comm: comm)
             return try comm.agree {
-                try Trainer(config: config, comm: comm, tokenizerDirectory: setup.initFrom.directory) { plan -> TrainingObjective in
+                try Trainer(config: config, comm: comm, tokenizerDirectory: setup.initFrom.tokenizerDirectory) { plan -> TrainingObjective in
                     if setup.config.finetuneSection.task == "classify" { return ClassificationObjective(setup: setup, plan: plan) }
                     return InstructionObjective(setup: setup, plan: plan)
                 }
@@ -117,10 +117,11 @@ public struct TrainingRun {
         }
     }
 
-    /// The weights a fresh run starts from: the pre-trained checkpoint of a fine-tune.
-    private var initFrom: URL? {
-        if case .finetune(let setup) = kind { return setup.initFrom.directory }
-        return nil
+    /// The weights a fresh run starts from (rank 0): a fine-tune's pre-trained model, or
+    /// training.init_from for pre-training; nil starts from random weights.
+    private func initFrom() throws -> PretrainedWeights? {
+        if case .finetune(let setup) = kind { return setup.initFrom }
+        return config.training.initFrom.isEmpty ? nil : try PretrainedWeights.open(config.training.initFrom)
     }
 
     /// What rank 0 prints after the summary: the fine-tuning task, its records and notes.
