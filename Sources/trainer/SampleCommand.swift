@@ -1,5 +1,4 @@
 import ArgumentParser
-import Data
 import Foundation
 import Training
 
@@ -72,25 +71,23 @@ extension TrainerCommand {
                 guard comm.isRoot else { return }  // generation is sequential: one rank does it
                 RunSetup.configureThreads()
                 let warn: (String) -> Void = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
-                let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn)
-                let tokenizer = loaded.tokenizer
-                let prompt = text.isEmpty ? [tokenizer.endOfText] : tokenizer.encode(text, allowSpecial: true)
-                let block = loaded.model.config.blockSize
+                let sampler = try TextSampler(checkpoint: checkpoint, warn: warn)
+                let prompt = sampler.tokens(of: text)
+                let block = sampler.blockSize
                 if prompt.count > block { warn("the prompt has \(prompt.count) tokens; the model sees only its last \(block) (block_size)") }
-                let generator = TextGenerator(model: loaded.model, endOfText: tokenizer.endOfText)
                 let stops = stop.map(Self.unescaped)
                 for i in 0..<numSamples {
                     if i > 0 { FileHandle.standardOutput.write(Data("---------------\n".utf8)) }
                     let settings = TextGenerator.Settings(maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,
                                                           seed: seed &+ UInt64(i))
-                    Self.stream(generator: generator, tokenizer: tokenizer, prompt: prompt, echo: echo ? text : "", stops: stops, settings: settings)
+                    Self.stream(sampler: sampler, prompt: prompt, echo: echo ? text : "", stops: stops, settings: settings)
                 }
             }
         }
 
         /// The prompt from --prompt, --prompt-file or --instruction.
         private func promptText() throws -> String {
-            if let instruction { return InstructionTemplate.prompt(instruction: instruction, input: input) }
+            if let instruction { return TextSampler.instructionPrompt(instruction: instruction, input: input) }
             guard let promptFile else { return prompt }
             guard let data = FileManager.default.contents(atPath: promptFile) else {
                 Launch.failBeforeMPI("--prompt-file \(promptFile): cannot read the file; check the path")
@@ -102,11 +99,9 @@ extension TrainerCommand {
         }
 
         /// Generates one sample and prints it as it comes: whole UTF-8 characters only, nothing from a stop string on.
-        static func stream(generator: TextGenerator, tokenizer: BPETokenizer, prompt: [Int32], echo: String, stops: [String],
-                           settings: TextGenerator.Settings) {
+        static func stream(sampler: TextSampler, prompt: [Int32], echo: String, stops: [String], settings: TextGenerator.Settings) {
             let out = FileHandle.standardOutput
             out.write(Data(echo.utf8))
-            var filter = StopStrings(stops)
             var pending: [UInt8] = []
             func show(_ bytes: [UInt8]) {
                 // Tokens can end inside a UTF-8 character: print only whole characters.
@@ -115,11 +110,7 @@ extension TrainerCommand {
                 out.write(Data(pending[..<complete]))
                 pending.removeFirst(complete)
             }
-            generator.generate(prompt: prompt, settings: settings) { token in
-                show(filter.push(tokenizer.bytes(ofToken: token)))
-                return !filter.stopped
-            }
-            show(filter.finish())
+            sampler.generate(prompt: prompt, settings: settings, stops: stops, emit: show)
             out.write(Data(pending))
             out.write(Data("\n".utf8))
         }
