@@ -34,8 +34,13 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags),
+        // SVG line charts (log axes, several series, legend); needs no other module of ours.
+        .target(name: "Plots"),
+        // Scaling-law fits (Chinchilla approach 3), the compute-optimal frontier and the sweep
+        // file; needs no other module of ours (model counts are passed in).
+        .target(name: "ScalingLaws"),
         .target(name: "Training", dependencies: [
-            "GPT", "Data", "Collectives", "Checkpoints", "CBLAS",
+            "GPT", "Data", "Collectives", "Checkpoints", "CBLAS", "Plots",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags),
         // sgemm, all-reduce and training-step measurements for `trainer bench`.
@@ -48,8 +53,10 @@ let package = Package(
         .testTarget(name: "GPTTests", dependencies: ["GPT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints", "ScalingLaws"]),
         .testTarget(name: "TrainerTests", dependencies: ["Training"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws"]),
     ],
     swiftLanguageModes: [.v6]
 )
