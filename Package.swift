@@ -40,7 +40,7 @@ let package = Package(
         // file; needs no other module of ours (model counts are passed in).
         .target(name: "ScalingLaws"),
         .target(name: "Training", dependencies: [
-            "GPT", "Data", "Collectives", "Checkpoints", "CBLAS", "Plots",
+            "GPT", "Data", "Collectives", "Checkpoints", "CBLAS", "Plots", "ScalingLaws",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags),
         // sgemm, all-reduce and training-step measurements for `trainer bench`.

@@ -39,6 +39,11 @@ public struct Axis: Sendable {
     /// Labels such as 3e+14, for FLOPs.
     public static let scientific: @Sendable (Double) -> String = { String(format: "%.0e", $0) }
 
+    /// Labels with at most `digits` significant digits, e.g. `significant(2)` writes -0.00077.
+    public static func significant(_ digits: Int) -> @Sendable (Double) -> String {
+        { String(format: "%.\(digits)g", $0) }
+    }
+
     /// Labels with a fixed number of decimals, e.g. `fixed(2)` writes 3.14.
     public static func fixed(_ decimals: Int) -> @Sendable (Double) -> String {
         { String(format: "%.\(decimals)f", $0) }

@@ -15,6 +15,16 @@ public struct LineChart: Sendable {
     public var width = 800.0
     /// Image height in pixels.
     public var height = 480.0
+    /// Where the legend goes.
+    public var legend = LegendPlacement.insideTopRight
+
+    /// Where a chart's legend is drawn.
+    public enum LegendPlacement: Sendable {
+        /// In the plot's top right corner (fine for falling curves, which leave it empty).
+        case insideTopRight
+        /// To the right of the plot, widening the image, so that it never hides data.
+        case outsideRight
+    }
 
     private let left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
 
@@ -35,7 +45,7 @@ public struct LineChart: Sendable {
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         func px(_ v: Double) -> Double { left + x.offset(v, in: xRange, length: plotWidth) }
         func py(_ v: Double) -> Double { top + y.offsetFromEnd(v, in: yRange, length: plotHeight) }
-        var out = frame()
+        var out = frame(imageWidth: Int(width) + (legend == .outsideRight ? legendWidth + 25 : 0))
         let xTicks = x.ticks(xRange), yTicks = y.ticks(yRange)
         for i in 0..<max(xTicks.count, yTicks.count) {
             if i < yTicks.count {
@@ -56,13 +66,13 @@ public struct LineChart: Sendable {
                 for p in points { out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"\(number(r))\" fill=\"\(s.color)\"/>\n", px(p.x), py(p.y)) }
             }
         }
-        return out + legend() + "</svg>\n"
+        return out + legendBox() + "</svg>\n"
     }
 
     // The background, title, axis lines and axis titles.
-    private func frame() -> String {
+    private func frame(imageWidth: Int) -> String {
         """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(imageWidth)" height="\(Int(height))" font-family="sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
         <text x="\(width / 2)" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
         <line x1="\(left)" y1="\(height - bottom)" x2="\(width - right)" y2="\(height - bottom)" stroke="black"/>
@@ -74,12 +84,11 @@ public struct LineChart: Sendable {
     }
 
     // One row per listed series: a line (or a dot for marker-only series) and the name.
-    private func legend() -> String {
+    private func legendBox() -> String {
         let entries = series.filter(\.inLegend)
         guard !entries.isEmpty else { return "" }
-        // About 6 px per character of 12 px sans-serif after the 42 px swatch; at least 140.
-        let boxWidth = max(140, 44 + 6 * (entries.map(\.name.count).max() ?? 0))
-        let boxX = width - right - 10 - Double(boxWidth)
+        let boxWidth = legendWidth
+        let boxX = legend == .outsideRight ? width - right + 15 : width - right - 10 - Double(boxWidth)
         var out = "<rect x=\"\(boxX)\" y=\"\(top + 5)\" width=\"\(boxWidth)\" height=\"\(8 + 18 * entries.count)\" fill=\"white\" stroke=\"#999\"/>\n"
         for (i, s) in entries.enumerated() {
             let row = top + 20 + 18 * Double(i)
@@ -92,6 +101,9 @@ public struct LineChart: Sendable {
         }
         return out
     }
+
+    // About 6 px per character of 12 px sans-serif after the 42 px swatch; at least 140.
+    private var legendWidth: Int { max(140, 44 + 6 * (series.filter(\.inLegend).map(\.name.count).max() ?? 0)) }
 
     private func dash(_ s: Series) -> String { s.dashed ? " stroke-dasharray=\"6 4\"" : "" }
 

@@ -54,6 +54,9 @@ public struct FitReport: Sendable, Equatable, Codable {
         /// Why L-BFGS stopped at the best start.
         public var stop: LBFGS.Stop
 
+        /// The law at the fitted values.
+        public var law: ScalingLaw { ScalingLaw(E: E.value, A: A.value, B: B.value, alpha: alpha.value, beta: beta.value) }
+
         enum CodingKeys: String, CodingKey { case E, A, B, alpha, beta, objective, huberDelta = "huber_delta", starts, stop }
     }
 

@@ -58,6 +58,14 @@ import Plots
         #expect(svg.contains("width=\"\(44 + 6 * 40)\""))
     }
 
+    @Test func legendOutsideWidensTheImageInsteadOfCoveringThePlot() {
+        var chart = LineChart(title: "t", x: Axis(label: "x"), y: Axis(label: "y"),
+                              series: [Series(name: "s", points: [.init(x: 1, y: 1), .init(x: 2, y: 2)], color: "#000")])
+        #expect(chart.svg().contains("width=\"800\"") && chart.svg().contains("<rect x=\"630.0\""))
+        chart.legend = .outsideRight
+        #expect(chart.svg().contains("width=\"\(800 + 140 + 25)\"") && chart.svg().contains("<rect x=\"795.0\""))
+    }
+
     @Test func textIsEscaped() {
         let svg = LineChart(title: "a<b & c>d", x: Axis(label: "x<"), y: Axis(label: "y&"),
                             series: [Series(name: "<s>", points: [], color: "#000")]).svg()
@@ -68,5 +76,6 @@ import Plots
         #expect(Axis.compact(2.5e9) == "2.5B" && Axis.compact(1.25e6) == "1.2M" && Axis.compact(8192) == "8k" && Axis.compact(12) == "12")
         #expect(Axis.scientific(3e14) == "3e+14")
         #expect(Axis.fixed(2)(3.14159) == "3.14")
+        #expect(Axis.significant(2)(-0.000771) == "-0.00077" && Axis.significant(2)(0) == "0")
     }
 }
