@@ -82,7 +82,7 @@ public enum SweepFile {
             return SweepFileError(source, "missing `\(field(context.codingPath + [key]))`; see configs/sweep-tiny.json for a complete example")
         case .dataCorrupted(let context):
             let at = context.codingPath.isEmpty ? "a value" : "`\(field(context.codingPath))`"
-            return SweepFileError(source, "\(at) is invalid (\(context.debugDescription)); whole numbers must be written without a fraction")
+            return SweepFileError(source, "\(at) is invalid (\(context.debugDescription)); see configs/sweep-tiny.json for valid values")
         @unknown default:
             return SweepFileError(source, "cannot decode the sweep file: \(error)")
         }

@@ -74,7 +74,12 @@ public struct SweepPlan: Sendable, Equatable {
             let heads = spec.heads(of: shape)
             let counts = counts(shape.depth, shape.width, heads)
             let wanted = tokens ?? (flops ?? 0) / counts.flopsPerToken
-            let steps = Int((wanted / Double(batchTokens)).rounded())
+            let exactSteps = (wanted / Double(batchTokens)).rounded()
+            // A budget beyond a million times a billion steps is a typo, and would not fit an Int.
+            guard exactSteps.isFinite, exactSteps < 1e15 else {
+                throw SweepFileError(source, "`\(field)` gives depth \(shape.depth), width \(shape.width) \(scientific(exactSteps)) steps; check the budget's exponent")
+            }
+            let steps = Int(exactSteps)
             guard steps >= Self.minimumSteps else {
                 throw SweepFileError(source, "`\(field)` gives depth \(shape.depth), width \(shape.width) only \(steps) steps of \(batchTokens) tokens; raise the budget to at least \(Self.minimumSteps) steps")
             }

@@ -75,6 +75,15 @@ import ScalingLaws
         }
     }
 
+    @Test func absurdBudgetsAreRefusedNotOverflowed() {
+        do {
+            _ = try SweepPlan(spec: spec(.tokens([10240, 1e300])), batchTokens: 512, source: "s.json", counts: Self.counts)
+            Issue.record("a 1e300-token budget was accepted")
+        } catch {
+            #expect(error.description.contains("`tokens[1]`") && error.description.contains("check the budget's exponent"))
+        }
+    }
+
     @Test func budgetsThatRoundToTheSameRunAreRefused() {
         #expect(throws: SweepFileError.self) {
             try SweepPlan(spec: spec(.tokens([10240, 10300])), batchTokens: 512, source: "s.json", counts: Self.counts)
