@@ -36,8 +36,13 @@ let package = Package(
         ], swiftSettings: kernelFlags),
         // TensorBoard event files (TFRecord framing, hand-written Event protobuf); needs no other module of ours.
         .target(name: "TensorBoard"),
+        // SVG line charts (log axes, several series, legend); needs no other module of ours.
+        .target(name: "Plots"),
+        // Scaling-law fits (Chinchilla approach 3), the compute-optimal frontier and the sweep
+        // file; needs no other module of ours (model counts are passed in).
+        .target(name: "ScalingLaws"),
         .target(name: "Training", dependencies: [
-            "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "CBLAS",
+            "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "CBLAS", "Plots", "ScalingLaws",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags),
         // sgemm, all-reduce and training-step measurements for `trainer bench`.
@@ -51,8 +56,10 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "ScalingLaws"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Training", "Checkpoints", "TensorBoard"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws"]),
     ],
     swiftLanguageModes: [.v6]
 )
