@@ -41,7 +41,8 @@ import Testing
 
         let scalars = try Self.scalars(files)
         let metrics = try RunMetrics(runDirectory: run)
-        #expect(Set(scalars.keys) == ["train/loss", "train/lr", "train/grad_norm", "train/tokens_per_s", "val/loss"])
+        #expect(Set(scalars.keys) == ["train/loss", "train/lr", "train/grad_norm", "train/tokens_per_s", "val/loss", "val/bits_per_byte"])
+        #expect(scalars["val/bits_per_byte"]?.count == 2)
         for tag in ["train/loss", "train/lr", "train/grad_norm", "train/tokens_per_s"] { #expect(scalars[tag]?.count == 20, "\(tag)") }
         for (step, loss) in metrics.losses { #expect(scalars["train/loss"]?[step] == Float(loss), "step \(step)") }
         #expect(scalars["val/loss"]?.mapValues(Double.init) == metrics.validation.mapValues { Double(Float($0)) })

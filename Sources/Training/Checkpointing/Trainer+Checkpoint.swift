@@ -9,7 +9,7 @@ extension Trainer {
     func state(learningRate: Double) -> TrainingState {
         TrainingState(step: step, tokensSeen: tokensSeen, sequencesPerStep: plan.sequencesPerStep, order: order, learningRate: learningRate,
                       config: config, tokenizerDirectory: tokenizerDirectory, dataHash: dataHash, worldSize: comm.size,
-                      lastValidationLoss: lastValidationLoss, best: best)
+                      lastValidationLoss: lastValidationLoss, best: best, trainingSeconds: trainingSeconds)
     }
 
     /// Rank 0: writes a checkpoint of the current step (model, AdamW, tokenizer and the objective's
@@ -62,6 +62,7 @@ extension Trainer {
         step = saved.step
         tokensSeen = saved.tokensSeen
         lastValidationLoss = saved.lastValidationLoss
+        trainingSeconds = saved.trainingSeconds ?? 0
         if let loss = saved.bestValidationLoss, let bestStep = saved.bestStep { best = (loss, bestStep) }
     }
 }

@@ -35,6 +35,9 @@ public struct TrainingState: Codable, Sendable, Equatable {
     /// Best validation loss so far and the step of the checkpoint that had it.
     public var bestValidationLoss: Double?
     public var bestStep: Int?
+    /// Wall seconds spent in training steps up to this checkpoint, over every resumed segment
+    /// (nil in checkpoints written before it was recorded).
+    public var trainingSeconds: Double?
     /// When it was written (ISO 8601), for people.
     public var savedAt: String
 
@@ -42,6 +45,7 @@ public struct TrainingState: Codable, Sendable, Equatable {
         case formatVersion = "format_version", step, tokensSeen = "tokens_seen", epoch, streamPosition = "stream_position"
         case seed, sampleCount = "sample_count", learningRate = "learning_rate", config, tokenizer, dataHash = "data_sha256", worldSize = "world_size"
         case lastValidationLoss = "last_val_loss", bestValidationLoss = "best_val_loss", bestStep = "best_step", savedAt = "saved_at"
+        case trainingSeconds = "training_seconds"
     }
 
     /// Decodes state.json, naming the file when it is not a state this version understands. The
@@ -79,13 +83,14 @@ public struct TrainingState: Codable, Sendable, Equatable {
 extension TrainingState {
     /// The state of a run (pre-training or fine-tuning) after `step` steps over `order`.
     init(step: Int, tokensSeen: Int, sequencesPerStep: Int, order: SampleOrder, learningRate: Double, config: TrainConfig,
-         tokenizerDirectory: URL, dataHash: String, worldSize: Int, lastValidationLoss: Double?, best: (loss: Double, step: Int)?) {
+         tokenizerDirectory: URL, dataHash: String, worldSize: Int, lastValidationLoss: Double?, best: (loss: Double, step: Int)?,
+         trainingSeconds: Double) {
         let position = step * sequencesPerStep
         self.init(
             step: step, tokensSeen: tokensSeen, epoch: order.epoch(ofStreamPosition: position), streamPosition: position,
             seed: config.training.seed, sampleCount: order.sampleCount, learningRate: learningRate, config: config,
             tokenizer: ModelCheckpoint.tokenizerHashes(tokenizerDirectory), dataHash: dataHash, worldSize: worldSize,
             lastValidationLoss: lastValidationLoss, bestValidationLoss: best?.loss, bestStep: best?.step,
-            savedAt: ISO8601DateFormatter().string(from: Date()))
+            trainingSeconds: trainingSeconds, savedAt: ISO8601DateFormatter().string(from: Date()))
     }
 }

@@ -46,10 +46,7 @@ public enum CheckpointEvaluation {
             throw RankFailure(rank: 0, message: "\(config.data.dir): no complete window of \(config.model.blockSize + 1) validation tokens to evaluate")
         }
         let evaluator = Evaluator(model: loaded.model, loader: loader, batch: B, batches: config.eval.batches, wholeSet: dataFile != nil, comm: comm)
-        let tokenBytes = (0..<loaded.tokenizer.vocabSize).map { id in
-            Int32(id) == loaded.tokenizer.endOfText ? 0 : loaded.tokenizer.bytes(ofToken: Int32(id)).count
-        }
-        let result = try evaluator.evaluate(tokenBytes: tokenBytes)
+        let result = try evaluator.evaluate(tokenBytes: loaded.tokenizer.textByteCounts)
         return Result(checkpoint: loaded.info.directory, step: loaded.state.step, source: dataFile ?? "validation split of \(config.data.dir)",
                       loss: result.loss, tokens: result.tokens, bytes: result.bytes)
     }

@@ -51,6 +51,7 @@ extension Trainer {
         times.optimizer = finishedAt - optimizerAt
         times.total = finishedAt - startedAt
         timings = times
+        trainingSeconds += times.total
         return StepRecord(
             step: step - 1, loss: loss, lr: learningRate, gradNorm: Double(clip.norm), tokens: tokensSeen,
             skipped: skipped, milliseconds: times.total * 1000, tokensPerSecond: Double(plan.tokensPerStep) / times.total,

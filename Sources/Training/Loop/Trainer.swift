@@ -35,6 +35,8 @@ public final class Trainer {
     public internal(set) var best: (loss: Double, step: Int)? = nil
     /// The last evaluation of the step loop.
     public internal(set) var lastEvaluation: Evaluation? = nil
+    /// Wall seconds spent in training steps over the whole run, resumed segments included.
+    public internal(set) var trainingSeconds = 0.0
     /// Where the time of the last `trainStep` went (for `trainer bench`).
     public internal(set) var timings = StepTimings()
     /// Where rank 0 writes checkpoints.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Held-out figures of one evaluation, whatever the objective.
 public struct Evaluation: Sendable {
     /// What `count` counts.
@@ -23,6 +25,11 @@ public struct Evaluation: Sendable {
     public var confusion: [Int] = []
     /// Class names in class order (classification).
     public var labels: [String] = []
+
+    /// Bits per byte of the evaluated text (pre-training), or nil when bytes were not counted.
+    public var bitsPerByte: Double? {
+        bytes > 0 ? loss * Double(count) / log(2) / Double(bytes) : nil
+    }
 
     /// The share of the most common true label: what always guessing it would score.
     public var majorityRate: Double? {

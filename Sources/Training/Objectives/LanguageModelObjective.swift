@@ -14,6 +14,7 @@ public final class LanguageModelObjective: TrainingObjective {
     private let val: BatchLoader
     private let microBatch: Int
     private let evalBatches: Int
+    private let tokenBytes: [Int]
 
     /// Opens the train and validation splits of `data` for micro-batches of `plan.microBatch`.
     public init(config: TrainConfig, plan: BatchPlan, data: PreparedData) throws {
@@ -32,6 +33,7 @@ public final class LanguageModelObjective: TrainingObjective {
             throw TrainingError("\(data.directory.path): the validation split has \(valSet.count) tokens, fewer than one sequence of \(T + 1); raise data.val_fraction or lower model.block_size")
         }
         sampleCount = train.sampleCount
+        tokenBytes = data.tokenizer.textByteCounts
         dataFile = data.directory.appendingPathComponent("prepared.json")
     }
 
@@ -49,7 +51,7 @@ public final class LanguageModelObjective: TrainingObjective {
     }
 
     public func evaluate(model: GPTModel, comm: Communicator) throws -> Evaluation {
-        let result = try Evaluator(model: model, loader: val, batch: microBatch, batches: evalBatches, comm: comm).evaluate()
+        let result = try Evaluator(model: model, loader: val, batch: microBatch, batches: evalBatches, comm: comm).evaluate(tokenBytes: tokenBytes)
         return Evaluation(loss: result.loss, count: result.tokens, unit: .tokens, bytes: result.bytes)
     }
 }

@@ -85,13 +85,17 @@ public final class MetricsLog {
         fflush(nil)
     }
 
-    /// `{"step": s, "tokens": …, "val_loss": …}` (fine-tuning adds "val_count" and, for
-    /// classification, "val_accuracy"); step -1 is before the first step.
+    /// `{"step": s, "tokens": …, "val_loss": …}`; pre-training adds "val_bpb", fine-tuning
+    /// "val_count" and, for classification, "val_accuracy"; step -1 is before the first step.
     private func recordEvaluation(step: Int, tokens: Int, _ e: Evaluation) {
         var json = #"{"step":\#(step - 1),"tokens":\#(tokens),"val_loss":\#(number(e.loss))"#
         var text = String(format: "step %6d/%d | val loss %.4f", step - 1, maxSteps, e.loss)
         switch e.unit {
         case .tokens:
+            if let bpb = e.bitsPerByte {
+                json += #","val_bpb":\#(number(bpb))"#
+                text += String(format: " | %.4f bits per byte", bpb)
+            }
             text += " | tokens \(tokens)"
         case .responseTokens:
             json += #","val_count":\#(e.count)"#
@@ -105,7 +109,8 @@ public final class MetricsLog {
             text += " | \(e.count) records"
         }
         append(json + "}")
-        recordScalars([("val/loss", e.loss)] + (e.accuracy.map { [("val/accuracy", $0)] } ?? []), step: step - 1)
+        recordScalars([("val/loss", e.loss)] + (e.accuracy.map { [("val/accuracy", $0)] } ?? [])
+                      + (e.bitsPerByte.map { [("val/bits_per_byte", $0)] } ?? []), step: step - 1)
         print(text)
         status.valLoss = e.loss
     }

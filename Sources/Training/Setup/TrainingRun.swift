@@ -44,6 +44,8 @@ public struct TrainingRun {
         public var lastEvaluation: Evaluation?
         /// The newest checkpoint directory written by this invocation, if any (rank 0 only).
         public var lastCheckpoint: URL?
+        /// Wall seconds spent in training steps over the whole run, resumed segments included.
+        public var trainingSeconds: Double
     }
 
     /// Runs the job on this rank; `shouldStop` is asked on rank 0 before every step.
@@ -90,7 +92,7 @@ public struct TrainingRun {
         log?.finish(finished ? "finished" : "stopped")
         if comm.isRoot, let report = trainer.objective.finalReport(step: trainer.step, last: trainer.lastEvaluation) { print(report) }
         return Outcome(step: trainer.step, tokensSeen: trainer.tokensSeen, finished: finished,
-                       lastEvaluation: trainer.lastEvaluation, lastCheckpoint: lastCheckpoint)
+                       lastEvaluation: trainer.lastEvaluation, lastCheckpoint: lastCheckpoint, trainingSeconds: trainer.trainingSeconds)
     }
 
     /// Prepares or opens the data, checks that every rank runs the same thing, and builds the
