@@ -10,6 +10,11 @@ enum Launch {
         Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] ?? ProcessInfo.processInfo.environment["PMIX_RANK"] ?? "0") ?? 0
     }
 
+    /// The number of ranks mpirun announced, readable before MPI starts (1 without a launcher).
+    static var launcherWorldSize: Int {
+        Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] ?? ProcessInfo.processInfo.environment["PMI_SIZE"] ?? "1") ?? 1
+    }
+
     /// Exits with status 2 on every rank, printing `message` once (rank 0). Use before MPI starts:
     /// every rank reaches the same verdict from the same inputs.
     static func failBeforeMPI(_ message: String) -> Never {

@@ -19,8 +19,9 @@ struct TrainerCommand: ParsableCommand {
           trainer classify checkpoints/finetune-classify-small --text "Now is the winter of our discontent"
           trainer sample checkpoints/finetune-instruct-small --instruction "Who speaks this line?" --input "..."
           trainer bench configs/gpt-small.json --json
+          mpirun -n 2 trainer sweep configs/sweep-shakespeare.json
         """,
-        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self, Status.self, Finetune.self, Classify.self, Bench.self],
+        subcommands: [Train.self, Prepare.self, Eval.self, Sample.self, Report.self, Status.self, Finetune.self, Classify.self, Bench.self, Sweep.self],
         defaultSubcommand: Train.self)
 
     /// Parses the command line after giving a bare `--resume` its implicit value.
