@@ -2,8 +2,10 @@ import Foundation
 import Testing
 
 /// `trainer sweep` end to end on configs/sweep-tiny.json at -n 2: every cell recorded, the fit and
-/// pictures written; a finished sweep skips every cell; a sweep killed in the middle of a cell and
-/// started again ends with the same weights and losses as one that ran straight through.
+/// pictures written; a finished sweep skips every cell, rebuilds a lost sweep.jsonl from the final
+/// checkpoints and refuses changed settings; a sweep killed in the middle of a cell and started
+/// again ends with the same weights and losses as one that ran straight through; a bad sweep file
+/// is one line and exit 2 before MPI starts.
 @Suite(.serialized) struct SweepTests {
     /// configs/sweep-tiny.json with its directory and prepared data moved into `dir`/`name`,
     /// written there; returns the new sweep file's path.
@@ -73,6 +75,19 @@ import Testing
         #expect(!again.stdout.contains("tokens/step"), "a finished sweep trained again: \(again.stdout)")
         #expect(try Data(contentsOf: straight.appendingPathComponent("sweep.jsonl")) == jsonl)
         #expect(try Data(contentsOf: straight.appendingPathComponent("fit.json")) == fitBytes)
+
+        // Without sweep.jsonl, the records are rebuilt from the cells' final checkpoints, identically.
+        try FileManager.default.removeItem(at: straight.appendingPathComponent("sweep.jsonl"))
+        let rebuilt = try Self.sweep(try Self.tinySweep(in: dir, name: "straight"))
+        try #require(rebuilt.status == 0, "rebuild failed: \(rebuilt.stderr)")
+        #expect(rebuilt.stdout.components(separatedBy: "evaluating its final checkpoint").count - 1 == 7, "\(rebuilt.stdout)")
+        #expect(!rebuilt.stdout.contains("tokens/step"), "a finished sweep trained again: \(rebuilt.stdout)")
+        #expect(try Data(contentsOf: straight.appendingPathComponent("sweep.jsonl")) == jsonl)
+
+        // A finished cell trained with other settings than the sweep now gives is refused, not mixed in.
+        let changed = try TrainerProcess.run(["sweep", try Self.tinySweep(in: dir, name: "straight"), "--set", "training.lr=1e-3"], ranks: 2, timeout: 120)
+        #expect(changed.status != 0)
+        #expect(changed.stderr.contains("other settings") && changed.stderr.contains("training.lr"), "\(changed.stderr)")
 
         try checkInterruptedSweepMatches(straight: straight, records: records, dir: dir)
     }

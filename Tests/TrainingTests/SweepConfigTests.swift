@@ -1,5 +1,4 @@
 import Foundation
-import GPT
 import ScalingLaws
 import Testing
 import Training
@@ -16,9 +15,7 @@ import Training
         let plan = try SweepPlan(spec: spec, batchTokens: base.training.batchTokens, source: path) { depth, width, heads in
             var model = base.model
             (model.nLayer, model.nEmbd, model.nHead) = (depth, width, heads)
-            // N excludes wte and wpe (Kaplan); FLOPs per token are the model's own count.
-            let nonEmbedding = ParameterLayout(config: model).totalCount - (model.vocabSize + model.blockSize) * model.nEmbd
-            return ModelCounts(nonEmbeddingParams: nonEmbedding, flopsPerToken: GPTModel.flopsPerToken(config: model, sequence: model.blockSize))
+            return ModelCounts(nonEmbeddingParams: ModelSize.nonEmbeddingParameters(model), flopsPerToken: ModelSize.flopsPerToken(model))
         }
         #expect(plan.grid.count >= 6 && plan.heldOut != nil)
         for cell in plan.cells {
@@ -26,6 +23,8 @@ import Training
             (config.model.nLayer, config.model.nEmbd, config.model.nHead) = (cell.depth, cell.width, cell.heads)
             (config.training.maxSteps, config.training.warmupSteps) = (cell.steps, cell.warmupSteps)
             try ConfigValidation.check(config)
+            // The bundled sweeps run at -n 2, as the README says.
+            _ = try BatchPlan(config: config, worldSize: 2)
         }
     }
 }

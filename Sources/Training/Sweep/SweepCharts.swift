@@ -34,6 +34,10 @@ public enum SweepCharts {
         let groups = Dictionary(grouping: grid) { byBudget ? $0.budget! : Double($0.tokens) }
         let sizes = records.map { Double($0.nonEmbeddingParams) }
         let (lo, hi) = ((sizes.min() ?? 1) / 1.5, (sizes.max() ?? 1) * 1.5)
+        // A law fitted to few runs can climb steeply beyond them; drawing it only where losses
+        // were measured or predicted keeps the runs readable on the y axis.
+        let seen = records.map(\.loss) + [report.prediction?.predictedLoss.value].compactMap { $0 }
+        let band = (seen.min() ?? 0) * 0.95...(seen.max() ?? 0) * 1.05
         var series: [Series] = []
         for (i, key) in groups.keys.sorted().enumerated() {
             let cells = groups[key]!.sorted { $0.nonEmbeddingParams < $1.nonEmbeddingParams }
@@ -44,7 +48,7 @@ public enum SweepCharts {
             let curve: [Series.Point] = byBudget
                 ? cells.map { .init(x: Double($0.nonEmbeddingParams), y: law.loss(n: Double($0.nonEmbeddingParams), d: Double($0.tokens))) }
                 : (0...40).map { k in let n = lo * pow(hi / lo, Double(k) / 40); return .init(x: n, y: law.loss(n: n, d: key)) }
-            series.append(Series(name: "fit, \(label)", points: curve, color: color(i), lineWidth: 1.5, dashed: true))
+            series.append(Series(name: "fit, \(label)", points: curve.filter { band.contains($0.y) }, color: color(i), lineWidth: 1.5, dashed: true))
         }
         series += heldOut(records, report: report) { .init(x: Double($0.nonEmbeddingParams), y: $1) }
         let title = String(format: "L(N, D) = %.2f + %.3g/N^%.3f + %.3g/D^%.3f", law.E, law.A, law.alpha, law.B, law.beta)

@@ -18,12 +18,11 @@ extension SweepRun {
     @discardableResult
     public func run(comm: Communicator, fault: FaultInjection?, shouldStop: () -> Bool) throws -> Ending {
         let started = Date()
-        let warn: (String) -> Void = { FileHandle.standardError.write(Data("[rank 0] warning: \($0)\n".utf8)) }
         var ledger = try comm.agree(onlyRoot: true) { () throws -> SweepLedger in
             print("sweep \(source): \(plan.grid.count) cells" + (plan.heldOut == nil ? "" : " and a held-out cell")
                   + " on \(comm.size) rank\(comm.size == 1 ? "" : "s"), in \(spec.dir)")
             _ = try RunSetup.prepareData(base) { print($0) }
-            return try SweepLedger(directory: directory, plan: plan, warn: warn)
+            return try SweepLedger(directory: directory, plan: plan, warn: Self.warn)
         }
         for cell in plan.grid {
             guard try runCell(cell, ledger: &ledger, comm: comm, fault: fault, shouldStop: shouldStop) else { return .stopped }
@@ -60,11 +59,10 @@ extension SweepRun {
     private func runCell(_ cell: PlannedCell, ledger: inout SweepLedger?, comm: Communicator, fault: FaultInjection?,
                          shouldStop: () -> Bool) throws -> Bool {
         let config = config(for: cell)
-        let warn: (String) -> Void = { FileHandle.standardError.write(Data("[rank 0] warning: \($0)\n".utf8)) }
         let position = "[\((plan.cells.firstIndex(of: cell) ?? 0) + 1)/\(plan.cells.count)]"
         let found = try comm.agree(onlyRoot: true) { () throws -> SweepCellStatus in
             if shouldStop() { return SweepCellStatus(progress: .stop) }
-            return try SweepCellStatus.inspect(cell, config: config, recorded: ledger!.record(cell) != nil, warn: warn)
+            return try SweepCellStatus.inspect(cell, config: config, recorded: ledger!.record(cell) != nil, warn: Self.warn)
         }
         let code = try comm.broadcast(found?.progress.rawValue ?? 0)
         guard let progress = SweepCellStatus.Progress(rawValue: code) else { throw TrainingError("sweep: unknown cell status \(code)") }
@@ -88,15 +86,17 @@ extension SweepRun {
             }
             seconds = outcome.trainingSeconds
         }
-        try record(cell, config: config, trainingSeconds: seconds, ledger: &ledger, comm: comm, warn: warn)
+        try record(cell, config: config, trainingSeconds: seconds, ledger: &ledger, comm: comm)
         return true
     }
 
     /// Evaluates the cell's final checkpoint on the sweep's shared held-out tokens (every rank)
     /// and adds its record to sweep.jsonl (rank 0).
     private func record(_ cell: PlannedCell, config: TrainConfig, trainingSeconds: Double, ledger: inout SweepLedger?,
-                        comm: Communicator, warn: @escaping (String) -> Void) throws {
-        let result = try CheckpointEvaluation.run(checkpoint: config.checkpoint.dir, dataFile: nil, comm: comm, warn: warn)
+                        comm: Communicator) throws {
+        let result = try CheckpointEvaluation.run(checkpoint: config.checkpoint.dir, dataFile: nil, comm: comm) { text in
+            if comm.isRoot { Self.warn(text) }
+        }
         try comm.agree(onlyRoot: true) {
             guard result.step == cell.steps else {
                 throw TrainingError("\(result.checkpoint.path): the newest valid checkpoint of cell \(cell.name) is at step \(result.step), not its last step \(cell.steps); delete the cell's directory to train it again")
@@ -110,5 +110,10 @@ extension SweepRun {
             print("sweep \(SweepOutputs.describe(record))")
             fflush(nil)
         }
+    }
+
+    /// Rank 0's warnings, on stderr like the trainer's.
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data("[rank 0] warning: \(text)\n".utf8))
     }
 }
