@@ -60,3 +60,19 @@ func vectorDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -
     }
     return s
 }
+
+/// p[0..<n] *= s.
+@inline(__always)
+func scale(_ p: UnsafeMutablePointer<Float>, count n: Int, by s: Float) {
+    for i in 0..<n { p[i] *= s }
+}
+
+/// y[0..<n] += s · x[0..<n] (plain sums when s is 1).
+@inline(__always)
+func addScaled(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, scale s: Float) {
+    if s == 1 {
+        for i in 0..<n { y[i] += x[i] }
+    } else {
+        for i in 0..<n { y[i] += s * x[i] }
+    }
+}

@@ -1,0 +1,44 @@
+import Data
+import GPT
+
+/// What one rank holds in memory while training, item by item: printed at start-up and compared
+/// with the measured peak by `trainer bench`.
+public struct MemoryEstimate: Sendable {
+    /// One line of the estimate.
+    public struct Item: Sendable {
+        public var name: String
+        public var bytes: Int
+    }
+
+    /// The items, largest first.
+    public let items: [Item]
+
+    /// Everything together.
+    public var totalBytes: Int { items.reduce(0) { $0 + $1.bytes } }
+
+    /// The estimate for training `config` with `plan`; `baselineBytes` is what the process held
+    /// before the run allocated anything (the Swift runtime, libraries and Open MPI).
+    public init(config: TrainConfig, plan: BatchPlan, baselineBytes: Int, data: PreparedData) {
+        let m = config.model
+        let n = ParameterLayout(config: m).totalCount
+        let activations = GPTModel.activationBytes(config: m, batch: plan.microBatch, sequence: plan.sequence)
+        let bucket = Int(config.distributed.bucketMb * 1024 * 1024)
+        var items = [
+            Item(name: "parameters and gradients", bytes: 8 * n),
+            Item(name: "AdamW moments", bytes: 8 * n),
+            Item(name: "activations (micro-batch \(plan.microBatch) × \(plan.sequence))", bytes: activations),
+            Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
+            Item(name: "token shards (mapped)", bytes: 2 * (data.trainTokens + data.valTokens)),
+            Item(name: "OpenBLAS buffers", bytes: Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
+        ]
+        if plan.worldSize > 1 { items.append(Item(name: "all-reduce buffers", bytes: bucket)) }
+        self.items = items.sorted { $0.bytes > $1.bytes }
+    }
+
+    /// OpenBLAS packs panels of its sgemm operands into a per-thread buffer: a k×n panel of B
+    /// (k ≤ 384, n ≤ the widest product, the vocabulary) and a 768×384 panel of A.
+    static func blasBufferBytes(config m: GPTConfig, rows: Int) -> Int {
+        let q = 384, widest = max(m.vocabSize, 4 * m.nEmbd, rows)
+        return 4 * (q * widest + 768 * q)
+    }
+}
