@@ -39,7 +39,7 @@ public enum TrainingBenchmark {
         for i in shapes.indices { shapes[i].gflops = mean(4 + i) }
         // Memory: the rank with the largest peak; its estimate differs from ours only in the baseline.
         let worst = all[all.indices.max { all[$0][0] < all[$1][0] }!]
-        let estimate = MemoryEstimate(config: config, plan: trainer.plan, baselineBytes: Int(worst[1]), data: data)
+        let estimate = MemoryEstimate(config: config, plan: trainer.plan, baselineBytes: Int(worst[1]))
         return BenchReport(
             config: configPath, cpu: CPUInfo.modelName, ranks: comm.size, blasThreads: threads, kernelThreads: KernelThreads.count,
             core: RunSetup.blasCoreName, coreNote: coreNote, sgemmCheckError: column(3).max()!,

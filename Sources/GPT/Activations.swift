@@ -1,3 +1,4 @@
+import Foundation
 // llm.c-style named views into one activation allocation sized for (maxB, maxT).
 // Per-layer tensors are strided by their (maxB, maxT) size, while inside a view the data
 // is packed for the actual (B, T) of the current pass.
@@ -39,10 +40,9 @@ struct ActivationLayout {
         totalCount = o
     }
 
-    /// Rows of logits the head computes at once: about 4 MiB of them, at least 64 rows (so that
-    /// its sgemm calls stay efficient), a multiple of 16, and no more than the batch has.
+    /// Rows of logits the head computes at once.
     static func headChunkRows(rows: Int, vocab V: Int) -> Int {
-        let target = max(64, (4 << 20) / (4 * V)) / 16 * 16
+        let target = Int(ProcessInfo.processInfo.environment["TRAINER_HEAD_CHUNK"] ?? "256") ?? 256
         return max(1, min(rows, target))
     }
 }

@@ -102,5 +102,15 @@ public final class GradientSync {
             offset += n
         }
         reduced += range.count
+        try progress()
+    }
+
+    /// Drives the buckets in flight (MPI moves nonblocking collectives only inside MPI calls) and
+    /// drops the completed ones, whose temporary buffers Open MPI then frees.
+    private func progress() throws(CollectiveError) {
+        var i = 0
+        while i < inFlight.count {
+            if try comm.test(inFlight[i]) { inFlight.remove(at: i) } else { i += 1 }
+        }
     }
 }

@@ -1,4 +1,4 @@
-import Data
+import Foundation
 import GPT
 
 /// What one rank holds in memory while training, item by item: printed at start-up and compared
@@ -18,21 +18,35 @@ public struct MemoryEstimate: Sendable {
 
     /// The estimate for training `config` with `plan`; `baselineBytes` is what the process held
     /// before the run allocated anything (the Swift runtime, libraries and Open MPI).
-    public init(config: TrainConfig, plan: BatchPlan, baselineBytes: Int, data: PreparedData) {
+    public init(config: TrainConfig, plan: BatchPlan, baselineBytes: Int) {
         let m = config.model
         let n = ParameterLayout(config: m).totalCount
         let activations = GPTModel.activationBytes(config: m, batch: plan.microBatch, sequence: plan.sequence)
-        let bucket = Int(config.distributed.bucketMb * 1024 * 1024)
         var items = [
             Item(name: "parameters and gradients", bytes: 8 * n),
             Item(name: "AdamW moments", bytes: 8 * n),
             Item(name: "activations (micro-batch \(plan.microBatch) × \(plan.sequence))", bytes: activations),
             Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
-            Item(name: "token shards (mapped)", bytes: 2 * (data.trainTokens + data.valTokens)),
+            Item(name: "token shards (mapped)", bytes: Self.shardBytes(directory: config.data.dir)),
             Item(name: "OpenBLAS buffers", bytes: Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
         ]
-        if plan.worldSize > 1 { items.append(Item(name: "all-reduce buffers", bytes: bucket)) }
+        if plan.worldSize > 1 {
+            // Open MPI gives each nonblocking all-reduce a temporary buffer of its size, and with
+            // overlap every bucket of a step can be in flight at once; without, one at a time.
+            let bucket = Int(config.distributed.bucketMb * 1024 * 1024)
+            items.append(Item(name: "all-reduce buffers (Open MPI)", bytes: config.distributed.overlap ? 4 * n : min(4 * n, bucket)))
+        }
         self.items = items.sorted { $0.bytes > $1.bytes }
+    }
+
+    /// Bytes of the token shards in `directory` (they are memory-mapped and read whole over an epoch).
+    static func shardBytes(directory: String) -> Int {
+        let url = URL(fileURLWithPath: directory)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".bin") }.reduce(0) { total, name in
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).path)[.size]) as? Int
+            return total + (size ?? 0)
+        }
     }
 
     /// OpenBLAS packs panels of its sgemm operands into a per-thread buffer: a k×n panel of B

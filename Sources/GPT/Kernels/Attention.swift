@@ -1,3 +1,4 @@
+import Foundation
 // Causal multi-head self-attention, straight on the interleaved qkv buffer: q, k, v of head h
 // are column blocks at h·HS, C + h·HS and 2C + h·HS of rows with leading dimension 3C, so
 // nothing is copied.
@@ -11,7 +12,7 @@
 // written or read.
 
 /// Queries per block.
-let attentionBlock = 64
+nonisolated(unsafe) let attentionBlock = Int(ProcessInfo.processInfo.environment["TRAINER_ATTN_BLOCK"] ?? "64") ?? 64
 
 /// out = softmax(q·kᵀ/√HS + causal mask)·v; keeps the probabilities in `att` for backward.
 func attentionForward(

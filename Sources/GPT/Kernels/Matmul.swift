@@ -52,20 +52,13 @@ func matmulBackward(
     if let dbias { addColumnSums(into: dbias, of: dout, rows: rows, columns: OC) }
 }
 
-/// sums (columns) += Σ_r m[r, :], each column summed in row order in Double (bias gradients are
-/// sums of many terms that largely cancel), so any split by column gives the same result.
+/// sums (columns) += Σ_r m[r, :], each column summed in row order so any split by column is exact.
 func addColumnSums(into sums: UnsafeMutablePointer<Float>, of m: UnsafePointer<Float>, rows: Int, columns: Int) {
     parallelFor(columns) { cols in
-        let n = cols.count
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { acc in
-            let a = acc.baseAddress!
-            a.initialize(repeating: 0, count: n)
-            for r in 0..<rows {
-                let row = m + r * columns + cols.lowerBound
-                for j in 0..<n { a[j] += Double(row[j]) }
-            }
-            let s = sums + cols.lowerBound
-            for j in 0..<n { s[j] = Float(Double(s[j]) + a[j]) }
+        let s = sums + cols.lowerBound, n = cols.count
+        for r in 0..<rows {
+            let row = m + r * columns + cols.lowerBound
+            for j in 0..<n { s[j] += row[j] }
         }
     }
 }
