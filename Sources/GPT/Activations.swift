@@ -1,4 +1,3 @@
-import Foundation
 // llm.c-style named views into one activation allocation sized for (maxB, maxT).
 // Per-layer tensors are strided by their (maxB, maxT) size, while inside a view the data
 // is packed for the actual (B, T) of the current pass.
@@ -40,10 +39,11 @@ struct ActivationLayout {
         totalCount = o
     }
 
-    /// Rows of logits the head computes at once.
+    /// Rows of logits the head computes at once: 16 MiB of them, but at least 256 rows, because
+    /// every chunk repacks wte for two sgemm calls (fewer rows, more packing per FLOP), and no
+    /// more than the batch has.
     static func headChunkRows(rows: Int, vocab V: Int) -> Int {
-        let target = Int(ProcessInfo.processInfo.environment["TRAINER_HEAD_CHUNK"] ?? "256") ?? 256
-        return max(1, min(rows, target))
+        max(1, min(rows, max(256, (16 << 20) / (4 * V))))
     }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 // Causal multi-head self-attention, straight on the interleaved qkv buffer: q, k, v of head h
 // are column blocks at h·HS, C + h·HS and 2C + h·HS of rows with leading dimension 3C, so
 // nothing is copied.
@@ -12,7 +11,7 @@ import Foundation
 // written or read.
 
 /// Queries per block.
-nonisolated(unsafe) let attentionBlock = Int(ProcessInfo.processInfo.environment["TRAINER_ATTN_BLOCK"] ?? "64") ?? 64
+let attentionBlock = 64
 
 /// out = softmax(q·kᵀ/√HS + causal mask)·v; keeps the probabilities in `att` for backward.
 func attentionForward(

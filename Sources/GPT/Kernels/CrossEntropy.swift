@@ -91,11 +91,21 @@ func softmaxCrossEntropyInPlace(
                 continue
             }
             let maxv = vectorMax(row, V)
-            let lse = maxv + logf(expSum(row, V, shift: maxv))
-            losses[r] = lse - row[target]
-            let pt = fastExp(row[target] - lse)
-            for j in 0..<V { row[j] = fastExp(row[j] - lse) * scale }
-            row[target] = (pt - 1) * scale
+            let targetLogit = row[target]
+            // One pass of exponentials, summed block by block exactly as expSum does, so that
+            // both paths give the same loss; then the probabilities times scale.
+            var sum: Float = 0
+            var i = 0
+            while i < V {
+                let m = min(256, V - i), block = row + i
+                for k in 0..<m { block[k] = fastExp(block[k] - maxv) }
+                sum += vectorSum(block, m)
+                i += m
+            }
+            losses[r] = maxv + logf(sum) - targetLogit
+            let factor = scale / sum
+            for j in 0..<V { row[j] *= factor }
+            row[target] -= scale
         }
     }
 }
