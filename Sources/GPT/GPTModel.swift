@@ -107,20 +107,8 @@ public final class GPTModel {
         inputs tokens: UnsafeBufferPointer<Int32>, targets labels: UnsafeBufferPointer<Int32>?,
         batch B: Int, sequence T: Int, gradientScale: Float? = 1
     ) -> LossSum {
-        precondition(B > 0 && B <= maxBatch && T > 0 && T <= maxSequence, "batch/sequence exceed the allocation")
-        precondition(tokens.count >= B * T, "inputs must hold batch*sequence tokens")
+        stage(tokens: tokens, labels: labels, batch: B, sequence: T)
         let C = config.nEmbd, NH = config.nHead, V = config.vocabSize, BT = B * T
-        for i in 0..<BT {
-            precondition(tokens[i] >= 0 && Int(tokens[i]) < V, "input token out of vocabulary")
-            inputs[i] = tokens[i]
-        }
-        if let labels {
-            precondition(labels.count >= BT, "targets must hold batch*sequence tokens")
-            for i in 0..<BT {
-                precondition(labels[i] >= -1 && Int(labels[i]) < V, "target out of vocabulary")
-                targets[i] = labels[i]
-            }
-        }
         lastBatch = B
         lastSequence = T
         backwardReady = featuresOnly || (labels != nil && gradientScale != nil)
@@ -166,6 +154,23 @@ public final class GPTModel {
             count += 1
         }
         return LossSum(sum: sum, count: count)
+    }
+
+    /// Checks the batch's shape and tokens and copies them into the model's own buffers.
+    private func stage(tokens: UnsafeBufferPointer<Int32>, labels: UnsafeBufferPointer<Int32>?, batch B: Int, sequence T: Int) {
+        precondition(B > 0 && B <= maxBatch && T > 0 && T <= maxSequence, "batch/sequence exceed the allocation")
+        precondition(tokens.count >= B * T, "inputs must hold batch*sequence tokens")
+        let V = config.vocabSize, BT = B * T
+        for i in 0..<BT {
+            precondition(tokens[i] >= 0 && Int(tokens[i]) < V, "input token out of vocabulary")
+            inputs[i] = tokens[i]
+        }
+        guard let labels else { return }
+        precondition(labels.count >= BT, "targets must hold batch*sequence tokens")
+        for i in 0..<BT {
+            precondition(labels[i] >= -1 && Int(labels[i]) < V, "target out of vocabulary")
+            targets[i] = labels[i]
+        }
     }
 
     /// Adds to `gradients` the gradient of lossScale × (summed loss of the last forward).

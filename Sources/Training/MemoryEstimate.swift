@@ -28,7 +28,7 @@ public struct MemoryEstimate: Sendable {
             Item(name: "activations (micro-batch \(plan.microBatch) × \(plan.sequence))", bytes: activations),
             Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
             Item(name: "token shards (mapped)", bytes: Self.shardBytes(directory: config.data.dir)),
-            Item(name: "OpenBLAS buffers", bytes: Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
+            Item(name: "OpenBLAS buffers", bytes: KernelThreads.count * Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
         ]
         if plan.worldSize > 1 {
             // Open MPI gives each nonblocking all-reduce a temporary buffer of its size, and with
@@ -49,10 +49,11 @@ public struct MemoryEstimate: Sendable {
         }
     }
 
-    /// OpenBLAS packs panels of its sgemm operands into a per-thread buffer: a k×n panel of B
-    /// (k ≤ 384, n ≤ the widest product, the vocabulary) and a 768×384 panel of A.
+    /// OpenBLAS (Haswell/Zen kernels) packs sgemm operands into a 32 MiB buffer per thread: a
+    /// 768×384 block of one operand and a 384×n panel of the other, n up to the widest product
+    /// (the vocabulary, in the head's dwte) and at most about 20000.
     static func blasBufferBytes(config m: GPTConfig, rows: Int) -> Int {
-        let q = 384, widest = max(m.vocabSize, 4 * m.nEmbd, rows)
+        let q = 384, widest = min(20_000, max(m.vocabSize, 4 * m.nEmbd, rows))
         return 4 * (q * widest + 768 * q)
     }
 }
