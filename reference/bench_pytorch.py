@@ -6,9 +6,11 @@ tied to wte, no dropout), micro-batch and gradient accumulation from the trainer
 data). Prints tokens/s the way `trainer bench` does: global batch tokens ÷ mean step wall time after warm-up.
 
 One process with N threads:
-  /tmp/venv/bin/python reference/bench_pytorch.py configs/gpt-small.json --threads 2
+  python reference/bench_pytorch.py configs/gpt-small.json --threads 2
 DDP over gloo, one thread per process (like mpirun -n 2 with OPENBLAS_NUM_THREADS=1):
-  /tmp/venv/bin/torchrun --nproc_per_node 2 reference/bench_pytorch.py configs/gpt-small.json --threads 1
+  torchrun --nproc_per_node 2 reference/bench_pytorch.py configs/gpt-small.json --threads 1
+Config fields can be overridden as with trainer: --set training.micro_batch=1.
+launch/bench-compare.sh runs both layouts of this and of `trainer bench` and prints one table.
 """
 import argparse
 import contextlib
@@ -71,6 +73,8 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--sgemm-peak", type=float, default=None, help="GFLOP/s (all ranks) from trainer bench, for MFU")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                    help="override a config field, as trainer's --set does")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     distributed = "WORLD_SIZE" in os.environ
@@ -79,6 +83,13 @@ def main():
     rank, world = (dist.get_rank(), dist.get_world_size()) if distributed else (0, 1)
 
     cfg = json.load(open(args.config))
+    for item in args.set:
+        key, value = item.split("=", 1)
+        section, field = key.split(".", 1)
+        try:
+            cfg.setdefault(section, {})[field] = json.loads(value)
+        except json.JSONDecodeError:
+            cfg.setdefault(section, {})[field] = value
     m = {"n_layer": 6, "n_head": 6, "n_embd": 384, "block_size": 256, "vocab_size": 8192, **cfg.get("model", {})}
     tr = {"batch_tokens": 8192, "micro_batch": 4, "lr": 1e-3, "weight_decay": 0.1, "beta1": 0.9, "beta2": 0.95,
           "grad_clip": 1.0, **cfg.get("training", {})}

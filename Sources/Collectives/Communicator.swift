@@ -17,6 +17,9 @@ public protocol Communicator: AnyObject {
     func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectiveError) -> PendingReduction
     /// Blocks until a reduction started with `startAllReduceSum` is complete.
     func wait(_ pending: PendingReduction) throws(CollectiveError)
+    /// Advances a reduction started with `startAllReduceSum` and returns whether it is complete;
+    /// once it has returned true, the reduction must not be waited for or tested again.
+    func test(_ pending: PendingReduction) throws(CollectiveError) -> Bool
     /// Copies rank `root`'s bytes into every other rank's buffer.
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws(CollectiveError)
     /// Returns when every rank has arrived.

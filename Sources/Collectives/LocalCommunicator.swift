@@ -13,6 +13,7 @@ public final class LocalCommunicator: Communicator {
         PendingReduction(id: 0)
     }
     public func wait(_ pending: PendingReduction) throws(CollectiveError) {}
+    public func test(_ pending: PendingReduction) throws(CollectiveError) -> Bool { true }
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws(CollectiveError) {}
     public func barrier() throws(CollectiveError) {}
     public func abort(code: Int32, message: String) -> Never {

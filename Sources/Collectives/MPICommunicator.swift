@@ -60,6 +60,12 @@ public final class MPICommunicator: Communicator {
         try Self.check(CMPI_wait(pending.id), "wait for all-reduce")
     }
 
+    public func test(_ pending: PendingReduction) throws(CollectiveError) -> Bool {
+        var done: Int32 = 0
+        try Self.check(CMPI_test(pending.id, &done), "test of all-reduce")
+        return done != 0
+    }
+
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws(CollectiveError) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         try Self.check(CMPI_broadcast(base, buffer.count, Int32(root)), "broadcast of \(buffer.count) bytes from rank \(root)")

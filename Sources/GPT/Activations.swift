@@ -9,7 +9,9 @@ struct ActivationLayout {
     var encoded = 0
     var ln1 = 0, ln1Mean = 0, ln1Rstd = 0, qkv = 0, atty = 0, att = 0, residual2 = 0
     var ln2 = 0, ln2Mean = 0, ln2Rstd = 0, fch = 0, fchGelu = 0, residual3 = 0
-    var lnf = 0, lnfMean = 0, lnfRstd = 0, logits = 0, lse = 0, losses = 0
+    var lnf = 0, lnfMean = 0, lnfRstd = 0, losses = 0
+    // The language-model head: one chunk of logits and the unit-scale gradient of wte.
+    var headLogits = 0, headChunk = 0, dwteHead = 0
     // Backward scratch, reused by every layer.
     var dResidual = 0, dSmall = 0, dWide = 0, dAtt = 0
     var totalCount = 0
@@ -30,9 +32,18 @@ struct ActivationLayout {
         ln2 = take(L * btc); ln2Mean = take(L * bt); ln2Rstd = take(L * bt)
         fch = take(L * 4 * btc); fchGelu = take(L * 4 * btc); residual3 = take(L * btc)
         lnf = take(btc); lnfMean = take(bt); lnfRstd = take(bt)
-        logits = take(bt * V); lse = take(bt); losses = take(bt)
+        losses = take(bt)
+        headChunk = Self.headChunkRows(rows: bt, vocab: V)
+        headLogits = take(headChunk * V); dwteHead = take(V * C)
         dResidual = take(btc); dSmall = take(btc); dWide = take(4 * btc); dAtt = take(attCount)
         totalCount = o
+    }
+
+    /// Rows of logits the head computes at once: 16 MiB of them, but at least 256 rows, because
+    /// every chunk repacks wte for two sgemm calls (fewer rows, more packing per FLOP), and no
+    /// more than the batch has.
+    static func headChunkRows(rows: Int, vocab V: Int) -> Int {
+        max(1, min(rows, max(256, (16 << 20) / (4 * V))))
     }
 }
 

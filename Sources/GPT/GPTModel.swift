@@ -22,7 +22,12 @@ public final class GPTModel {
     private let targets: UnsafeMutableBufferPointer<Int32>
     var lastBatch = 0
     var lastSequence = 0
-    private var hasTargets = false
+    /// True after a forward pass that backward can follow.
+    private var backwardReady = false
+    /// The `gradientScale` of the last forward pass.
+    private var headScale: Float = 1
+    /// One row of logits for `logits(batch:position:)`.
+    private let logitsRow: UnsafeMutablePointer<Float>
     /// Set by `forwardFeatures`: the pass stops at the final LayerNorm (GPTModel+Features.swift).
     var featuresOnly = false
     /// Set by `backwardFromFeatures`: backward starts from this gradient on the final LayerNorm's output.
@@ -48,6 +53,8 @@ public final class GPTModel {
         inputs.initialize(repeating: 0)
         targets = .allocate(capacity: maxBatch * maxSequence)
         targets.initialize(repeating: -1)
+        logitsRow = .allocate(capacity: config.vocabSize)
+        logitsRow.initialize(repeating: 0, count: config.vocabSize)
     }
 
     deinit {
@@ -56,6 +63,7 @@ public final class GPTModel {
         acts.deallocate()
         inputs.deallocate()
         targets.deallocate()
+        logitsRow.deallocate()
     }
 
     /// Bytes of the activation buffer for (batch, sequence): for a start-up memory estimate.
@@ -77,38 +85,34 @@ public final class GPTModel {
         gradients.update(repeating: 0)
     }
 
-    /// The logits (V values) at (batch, position) of the last forward pass.
-    /// Valid until the next `backward`, which overwrites them with their gradient.
+    /// The logits (V values) at (batch, position) of the last forward pass, computed on demand
+    /// from the final LayerNorm's output (the forward pass keeps no logits). Valid until the next
+    /// call of `logits` or `forward`.
     public func logits(batch b: Int, position t: Int) -> UnsafeBufferPointer<Float> {
         precondition(b >= 0 && b < lastBatch && t >= 0 && t < lastSequence, "no such logits in the last forward")
-        let V = config.vocabSize
-        return UnsafeBufferPointer(start: acts.baseAddress! + actLayout.logits + (b * lastSequence + t) * V, count: V)
+        let C = config.nEmbd, V = config.vocabSize
+        let x = acts.baseAddress! + actLayout.lnf + (b * lastSequence + t) * C
+        classifierForward(logits: logitsRow, x: x, wte: parameters.baseAddress! + layout.wteOffset, rows: 1, channels: C, vocab: V)
+        return UnsafeBufferPointer(start: logitsRow, count: V)
     }
 
     /// Runs the model on `inputs` (batch, sequence), row-major. With `targets` of the same
-    /// shape (-1 = ignored) returns the summed cross-entropy; without, only computes logits.
+    /// shape (-1 = ignored) returns the summed cross-entropy and, unless `gradientScale` is nil
+    /// (evaluation: no backward follows), also takes the gradient of gradientScale × that sum
+    /// through the language-model head while its logits are in cache; pass the `lossScale`
+    /// backward will get. Without targets it stops at the final LayerNorm, and
+    /// `logits(batch:position:)` gives any position's logits.
     @discardableResult
     public func forward(
         inputs tokens: UnsafeBufferPointer<Int32>, targets labels: UnsafeBufferPointer<Int32>?,
-        batch B: Int, sequence T: Int
+        batch B: Int, sequence T: Int, gradientScale: Float? = 1
     ) -> LossSum {
-        precondition(B > 0 && B <= maxBatch && T > 0 && T <= maxSequence, "batch/sequence exceed the allocation")
-        precondition(tokens.count >= B * T, "inputs must hold batch*sequence tokens")
+        stage(tokens: tokens, labels: labels, batch: B, sequence: T)
         let C = config.nEmbd, NH = config.nHead, V = config.vocabSize, BT = B * T
-        for i in 0..<BT {
-            precondition(tokens[i] >= 0 && Int(tokens[i]) < V, "input token out of vocabulary")
-            inputs[i] = tokens[i]
-        }
-        if let labels {
-            precondition(labels.count >= BT, "targets must hold batch*sequence tokens")
-            for i in 0..<BT {
-                precondition(labels[i] >= -1 && Int(labels[i]) < V, "target out of vocabulary")
-                targets[i] = labels[i]
-            }
-        }
         lastBatch = B
         lastSequence = T
-        hasTargets = labels != nil || featuresOnly
+        backwardReady = featuresOnly || (labels != nil && gradientScale != nil)
+        headScale = gradientScale ?? 1
 
         let a = acts.baseAddress!, s = actLayout
         let p = parameters.baseAddress!
@@ -138,11 +142,11 @@ public final class GPTModel {
         }
         layerNormForward(out: a + s.lnf, mean: a + s.lnfMean, rstd: a + s.lnfRstd, inp: residual,
                          weight: p + layout.lnfWeightOffset, bias: p + layout.lnfBiasOffset, rows: BT, channels: C)
-        if featuresOnly { return LossSum(sum: 0, count: 0) }
-        classifierForward(logits: a + s.logits, x: a + s.lnf, wte: p + layout.wteOffset, rows: BT, channels: C, vocab: V)
-        guard hasTargets else { return LossSum(sum: 0, count: 0) }
-        crossEntropyForward(losses: a + s.losses, lse: a + s.lse, logits: a + s.logits,
-                            targets: targets.baseAddress!, rows: BT, vocab: V)
+        guard labels != nil, !featuresOnly else { return LossSum(sum: 0, count: 0) }
+        let head = HeadBuffers(logits: a + s.headLogits, chunk: s.headChunk, losses: a + s.losses, dx: a + s.dSmall,
+                               dwte: gradientScale == nil ? nil : a + s.dwteHead, scale: headScale)
+        languageModelHead(head, x: a + s.lnf, wte: p + layout.wteOffset, targets: targets.baseAddress!,
+                          rows: BT, channels: C, vocab: V)
         // Summed serially in Double so the result is independent of the thread split.
         var sum = 0.0, count = 0
         for i in 0..<BT where targets[i] >= 0 {
@@ -152,6 +156,23 @@ public final class GPTModel {
         return LossSum(sum: sum, count: count)
     }
 
+    /// Checks the batch's shape and tokens and copies them into the model's own buffers.
+    private func stage(tokens: UnsafeBufferPointer<Int32>, labels: UnsafeBufferPointer<Int32>?, batch B: Int, sequence T: Int) {
+        precondition(B > 0 && B <= maxBatch && T > 0 && T <= maxSequence, "batch/sequence exceed the allocation")
+        precondition(tokens.count >= B * T, "inputs must hold batch*sequence tokens")
+        let V = config.vocabSize, BT = B * T
+        for i in 0..<BT {
+            precondition(tokens[i] >= 0 && Int(tokens[i]) < V, "input token out of vocabulary")
+            inputs[i] = tokens[i]
+        }
+        guard let labels else { return }
+        precondition(labels.count >= BT, "targets must hold batch*sequence tokens")
+        for i in 0..<BT {
+            precondition(labels[i] >= -1 && Int(labels[i]) < V, "target out of vocabulary")
+            targets[i] = labels[i]
+        }
+    }
+
     /// Adds to `gradients` the gradient of lossScale × (summed loss of the last forward).
     ///
     /// `onFinalGradients` is called with each flat range of `gradients` as soon as it is
@@ -159,8 +180,8 @@ public final class GPTModel {
     /// embeddings (`wte` gets its last contribution from the encoder). The caller may start
     /// reducing a range while backward continues; backward never touches it again.
     public func backward(lossScale: Float, onFinalGradients: ((Range<Int>) -> Void)? = nil) {
-        precondition(hasTargets, "backward needs a forward pass with targets")
-        hasTargets = false  // the logits are about to become their gradient
+        precondition(backwardReady, "backward needs a forward pass with targets and a gradientScale")
+        backwardReady = false  // dSmall, which holds the head's gradient, is about to be reused
         let B = lastBatch, T = lastSequence, BT = B * T
         let C = config.nEmbd, NH = config.nHead, V = config.vocabSize
         let a = acts.baseAddress!, s = actLayout
@@ -172,10 +193,10 @@ public final class GPTModel {
         if let featureGradient {
             dSmall.update(from: featureGradient, count: BT * C)
         } else {
-            crossEntropyBackwardInPlace(logits: a + s.logits, lse: a + s.lse, targets: targets.baseAddress!,
-                                        lossScale: lossScale, rows: BT, vocab: V)
-            classifierBackward(dx: dSmall, dwte: g + layout.wteOffset, dlogits: a + s.logits, x: a + s.lnf,
-                               wte: p + layout.wteOffset, rows: BT, channels: C, vocab: V)
+            // forward left the head's gradients of headScale × the summed loss in dSmall and dwteHead.
+            let rescale = lossScale / headScale
+            if rescale != 1 { scale(dSmall, count: BT * C, by: rescale) }
+            addScaled(g + layout.wteOffset, a + s.dwteHead, count: V * C, scale: rescale)
         }
         dResidual.update(repeating: 0, count: BT * C)
         layerNormBackward(dinp: dResidual, dweight: g + layout.lnfWeightOffset, dbias: g + layout.lnfBiasOffset,

@@ -49,10 +49,12 @@ func randomBatch(batch: Int, sequence: Int, vocab: Int, seed: UInt64, ignored: [
 extension GPTModel {
     /// forward over Swift arrays.
     @discardableResult
-    func forward(_ inputs: [Int32], _ targets: [Int32]?, batch: Int, sequence: Int) -> LossSum {
+    func forward(_ inputs: [Int32], _ targets: [Int32]?, batch: Int, sequence: Int, gradientScale: Float? = 1) -> LossSum {
         inputs.withUnsafeBufferPointer { i in
             if let targets {
-                return targets.withUnsafeBufferPointer { t in forward(inputs: i, targets: t, batch: batch, sequence: sequence) }
+                return targets.withUnsafeBufferPointer { t in
+                    forward(inputs: i, targets: t, batch: batch, sequence: sequence, gradientScale: gradientScale)
+                }
             }
             return forward(inputs: i, targets: nil, batch: batch, sequence: sequence)
         }

@@ -6,14 +6,16 @@ import Testing
 @Suite(.serialized) struct BenchTests {
     static let fields = ["tokens_per_s", "mfu", "flops_per_token", "ms_per_step", "sgemm_gflops_2048",
                          "sgemm_gflops_2048_all_ranks", "sgemm_model_shapes", "sgemm_correct", "openblas_core",
-                         "blas_threads", "peak_rss_bytes", "memory_estimate_bytes", "ranks"]
-    static let parts = ["total", "forward", "backward", "allreduce_exposed", "allreduce_total", "optimizer", "idle"]
+                         "blas_threads", "peak_rss_bytes", "memory_estimate_bytes", "memory_estimate", "ranks", "cpu",
+                         "compute_ms_per_rank"]
+    static let parts = ["total", "compute", "straggler_wait", "exposed_transfer", "forward", "backward", "allreduce_exposed",
+                        "allreduce_total", "optimizer", "other"]
 
     /// Runs bench on gpt-tiny and returns its JSON object.
-    static func bench(ranks: Int?, _ extra: [String] = []) throws -> (json: [String: Any], dir: URL) {
+    static func bench(ranks: Int?, _ extra: [String] = [], environment: [String: String] = [:]) throws -> (json: [String: Any], dir: URL) {
         let dir = try TrainerProcess.temporaryDirectory("bench")
         let result = try TrainerProcess.run(["bench", "configs/gpt-tiny.json", "--steps", "3", "--json"] + TinyRun.settings(dir) + extra,
-                                            ranks: ranks, timeout: 600)
+                                            ranks: ranks, timeout: 600, environment: environment)
         #expect(result.status == 0, "bench failed: \(result.stderr)")
         let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -34,6 +36,25 @@ import Testing
         let (json, _) = try Self.bench(ranks: 2)
         #expect(json["ranks"] as? Int == 2)
         #expect((json["tokens_per_s"] as? Double ?? 0) > 0)
+        #expect((json["compute_ms_per_rank"] as? [Double])?.count == 2)
+        // The split adds up: compute + straggler wait + exposed transfer + optimizer + other = step.
+        let ms = try #require(json["ms_per_step"] as? [String: Double])
+        let parts = ["compute", "straggler_wait", "exposed_transfer", "optimizer", "other"].map { ms[$0] ?? .nan }
+        #expect(abs(parts.reduce(0, +) - (ms["total"] ?? 0)) <= 1e-6 * (ms["total"] ?? 0) + 1e-6 || ms["other"] == 0)
+    }
+
+    /// Under mpirun without OPENBLAS_NUM_THREADS each rank takes its share of the node's cores;
+    /// with too many threads for the node, one warning says so.
+    @Test func ranksChooseTheirThreadsAndOversubscriptionIsWarnedOnce() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let (json, _) = try Self.bench(ranks: 2, environment: ["OPENBLAS_NUM_THREADS": ""])
+        #expect(json["blas_threads"] as? Int == max(1, cores / 2))
+        let dir = try TrainerProcess.temporaryDirectory("bench-threads")
+        let result = try TrainerProcess.run(["bench", "configs/gpt-tiny.json", "--steps", "1", "--json"] + TinyRun.settings(dir),
+                                            ranks: 2, timeout: 600, environment: ["OPENBLAS_NUM_THREADS": "\(cores)"])
+        #expect(result.status == 0, "bench failed: \(result.stderr)")
+        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("warning") && $0.contains("threads for 2 ranks") }
+        #expect(warnings.count == 1, "stderr: \(result.stderr)")
     }
 
     @Test func allReduceComparesWithPlainMPI() throws {

@@ -1,9 +1,17 @@
-// Causal multi-head self-attention, one pair of sgemm calls per (batch, head) straight on
-// the interleaved qkv buffer: q, k, v of head h are column blocks at h·HS, C + h·HS and
-// 2C + h·HS of rows with leading dimension 3C, so nothing is copied.
+// Causal multi-head self-attention, straight on the interleaved qkv buffer: q, k, v of head h
+// are column blocks at h·HS, C + h·HS and 2C + h·HS of rows with leading dimension 3C, so
+// nothing is copied.
 //
-// qkv is (B, T, 3C); att is (B, NH, T, T) softmax probabilities (zero above the diagonal);
-// out is (B, T, C) with head h in columns h·HS..<(h+1)·HS.
+// qkv is (B, T, 3C); att is (B, NH, T, T) softmax probabilities; out is (B, T, C) with head h
+// in columns h·HS..<(h+1)·HS.
+//
+// Rows are taken in blocks of `attentionBlock` queries: block i only needs keys 0..<end(i), so the
+// sgemm calls skip the blocks above the diagonal (at T = 256, 5/8 of the full T×T work). Inside
+// a block, entries above the diagonal are zero; entries right of the block's keys are never
+// written or read.
+
+/// Queries per block.
+let attentionBlock = 64
 
 /// out = softmax(q·kᵀ/√HS + causal mask)·v; keeps the probabilities in `att` for backward.
 func attentionForward(
@@ -17,19 +25,22 @@ func attentionForward(
             let b = bh / NH, h = bh % NH
             let q = qkv + b * T * C3 + h * HS, k = q + C, v = q + 2 * C
             let a = att + bh * T * T
-            // The upper triangle is computed and then overwritten: cheaper than T small calls.
-            sgemm(transA: false, transB: true, m: T, n: T, k: HS, alpha: scale, a: q, lda: C3,
-                  b: k, ldb: C3, beta: 0, c: a, ldc: T)
-            for t in 0..<T {
-                let row = a + t * T, n = t + 1
-                let maxv = vectorMax(row, n)
-                for j in 0..<n { row[j] = fastExp(row[j] - maxv) }
-                let inv = 1 / vectorSum(row, n)
-                for j in 0...t { row[j] *= inv }
-                if t + 1 < T { (row + t + 1).update(repeating: 0, count: T - t - 1) }
+            for first in stride(from: 0, to: T, by: attentionBlock) {
+                let rows = min(attentionBlock, T - first), keys = first + rows
+                let block = a + first * T
+                sgemm(transA: false, transB: true, m: rows, n: keys, k: HS, alpha: scale, a: q + first * C3, lda: C3,
+                      b: k, ldb: C3, beta: 0, c: block, ldc: T)
+                for t in first..<keys {
+                    let row = a + t * T, n = t + 1
+                    let maxv = vectorMax(row, n)
+                    for j in 0..<n { row[j] = fastExp(row[j] - maxv) }
+                    let inv = 1 / vectorSum(row, n)
+                    for j in 0..<n { row[j] *= inv }
+                    if n < keys { (row + n).update(repeating: 0, count: keys - n) }
+                }
+                sgemm(transA: false, transB: false, m: rows, n: HS, k: keys, alpha: 1, a: block, lda: T,
+                      b: v, ldb: C3, beta: 0, c: out + (b * T + first) * C + h * HS, ldc: C)
             }
-            sgemm(transA: false, transB: false, m: T, n: HS, k: T, alpha: 1, a: a, lda: T,
-                  b: v, ldb: C3, beta: 0, c: out + b * T * C + h * HS, ldc: C)
         }
     }
 }
@@ -50,21 +61,31 @@ func attentionBackward(
             let dq = dqkv + b * T * C3 + h * HS, dk = dq + C, dv = dq + 2 * C
             let a = att + bh * T * T, da = datt + bh * T * T
             let g = dout + b * T * C + h * HS
-            sgemm(transA: false, transB: true, m: T, n: T, k: HS, alpha: 1, a: g, lda: C,
-                  b: v, ldb: C3, beta: 0, c: da, ldc: T)
-            sgemm(transA: true, transB: false, m: T, n: HS, k: T, alpha: 1, a: a, lda: T,
-                  b: g, ldb: C, beta: 0, c: dv, ldc: C3)
-            // Softmax backward, folding in the 1/√HS of the forward scores.
-            for t in 0..<T {
-                let p = a + t * T, d = da + t * T
-                let dot = vectorDot(p, d, t + 1)
-                for j in 0...t { d[j] = p[j] * (d[j] - dot) * scale }
-                if t + 1 < T { (d + t + 1).update(repeating: 0, count: T - t - 1) }
+            // By query blocks: datt = dout·vᵀ, the softmax backward, dq = datt·k.
+            for first in stride(from: 0, to: T, by: attentionBlock) {
+                let rows = min(attentionBlock, T - first), keys = first + rows
+                sgemm(transA: false, transB: true, m: rows, n: keys, k: HS, alpha: 1, a: g + first * C, lda: C,
+                      b: v, ldb: C3, beta: 0, c: da + first * T, ldc: T)
+                // Softmax backward, folding in the 1/√HS of the forward scores.
+                for t in first..<keys {
+                    let p = a + t * T, d = da + t * T, n = t + 1
+                    let dot = vectorDot(p, d, n)
+                    for j in 0..<n { d[j] = p[j] * (d[j] - dot) * scale }
+                    if n < keys { (d + n).update(repeating: 0, count: keys - n) }
+                }
+                sgemm(transA: false, transB: false, m: rows, n: HS, k: keys, alpha: 1, a: da + first * T, lda: T,
+                      b: k, ldb: C3, beta: 0, c: dq + first * C3, ldc: C3)
             }
-            sgemm(transA: false, transB: false, m: T, n: HS, k: T, alpha: 1, a: da, lda: T,
-                  b: k, ldb: C3, beta: 0, c: dq, ldc: C3)
-            sgemm(transA: true, transB: false, m: T, n: HS, k: T, alpha: 1, a: da, lda: T,
-                  b: q, ldb: C3, beta: 0, c: dk, ldc: C3)
+            // By key blocks: key j gets contributions from queries t ≥ j only.
+            // dv = attᵀ·dout and dk = dattᵀ·q over the queries from the block's first key on.
+            for first in stride(from: 0, to: T, by: attentionBlock) {
+                let cols = min(attentionBlock, T - first), queries = T - first
+                let corner = first * T + first
+                sgemm(transA: true, transB: false, m: cols, n: HS, k: queries, alpha: 1, a: a + corner, lda: T,
+                      b: g + first * C, ldb: C, beta: 0, c: dv + first * C3, ldc: C3)
+                sgemm(transA: true, transB: false, m: cols, n: HS, k: queries, alpha: 1, a: da + corner, lda: T,
+                      b: q + first * C3, ldb: C3, beta: 0, c: dk + first * C3, ldc: C3)
+            }
         }
     }
 }

@@ -9,15 +9,8 @@ func layerNormForward(
     parallelFor(rows) { range in
         for r in range {
             let x = inp + r * C, o = out + r * C
-            var sum: Float = 0
-            for i in 0..<C { sum += x[i] }
-            let m = sum * invC
-            var sq: Float = 0
-            for i in 0..<C {
-                let d = x[i] - m
-                sq += d * d
-            }
-            let s = 1 / (sq * invC + 1e-5).squareRoot()
+            let m = vectorSum(x, C) * invC
+            let s = 1 / (vectorSquaredDeviation(x, C, from: m) * invC + 1e-5).squareRoot()
             for i in 0..<C { o[i] = (x[i] - m) * s * weight[i] + bias[i] }
             mean[r] = m
             rstd[r] = s
@@ -36,14 +29,9 @@ func layerNormBackward(
         for r in range {
             let x = inp + r * C, g = dout + r * C, dx = dinp + r * C
             let m = mean[r], s = rstd[r]
-            var gMean: Float = 0, gNormMean: Float = 0
-            for i in 0..<C {
-                let dnorm = weight[i] * g[i]
-                gMean += dnorm
-                gNormMean += dnorm * (x[i] - m) * s
-            }
-            gMean *= invC
-            gNormMean *= invC
+            // Σ w·g and Σ w·g·(x − m)·s, the latter with s taken out of the sum.
+            let sums = vectorWeightedSums(weight, g, x, C, from: m)
+            let gMean = sums.0 * invC, gNormMean = sums.1 * s * invC
             for i in 0..<C {
                 let norm = (x[i] - m) * s
                 dx[i] += (weight[i] * g[i] - gMean - norm * gNormMean) * s

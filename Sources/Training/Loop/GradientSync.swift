@@ -15,8 +15,12 @@ public final class GradientSync {
     private var pendingRange: Range<Int>? = nil
     private var inFlight: [PendingReduction] = []
     private var reduced = 0
-    /// Seconds spent inside all-reduce calls that the step waited for, last step.
+    /// Seconds `finish` took, last step: `stragglerSeconds` + `transferSeconds`.
     public private(set) var exposedSeconds = 0.0
+    /// Seconds `finish` waited in a barrier for the slowest rank to finish its backward, last step.
+    public private(set) var stragglerSeconds = 0.0
+    /// Seconds of all-reduce left after every rank had arrived, last step: the exposed transfer.
+    public private(set) var transferSeconds = 0.0
     /// Seconds from the first bucket's start to the end of the all-reduce, last step; equals
     /// `exposedSeconds` without overlap, and includes the part hidden behind backward with it.
     public private(set) var totalSeconds = 0.0
@@ -35,6 +39,8 @@ public final class GradientSync {
         inFlight.removeAll(keepingCapacity: true)
         reduced = 0
         exposedSeconds = 0
+        stragglerSeconds = 0
+        transferSeconds = 0
         totalSeconds = 0
         firstStart = nil
     }
@@ -54,9 +60,15 @@ public final class GradientSync {
     }
 
     /// Completes the sum of every gradient: reduces what was not started and waits for the rest.
+    ///
+    /// A barrier first separates the time spent waiting for the slowest rank (which no transport
+    /// can shorten) from the transfer itself; it costs microseconds, and in-flight buckets keep
+    /// progressing inside it.
     public func finish() throws(CollectiveError) {
         guard comm.size > 1 else { return }
-        let start = Date()
+        let start = monotonicSeconds()
+        try comm.barrier()
+        let arrived = monotonicSeconds()
         if overlap {
             try flushPending()
             for request in inFlight { try comm.wait(request) }
@@ -72,8 +84,11 @@ public final class GradientSync {
                 offset += n
             }
         }
-        exposedSeconds = Date().timeIntervalSince(start)
-        totalSeconds = firstStart.map { monotonicSeconds() - $0 } ?? exposedSeconds
+        let end = monotonicSeconds()
+        stragglerSeconds = arrived - start
+        transferSeconds = end - arrived
+        exposedSeconds = end - start
+        totalSeconds = firstStart.map { end - $0 } ?? exposedSeconds
     }
 
     private func flushPending() throws(CollectiveError) {
@@ -87,5 +102,15 @@ public final class GradientSync {
             offset += n
         }
         reduced += range.count
+        try progress()
+    }
+
+    /// Drives the buckets in flight (MPI moves nonblocking collectives only inside MPI calls) and
+    /// drops the completed ones, whose temporary buffers Open MPI then frees.
+    private func progress() throws(CollectiveError) {
+        var i = 0
+        while i < inFlight.count {
+            if try comm.test(inFlight[i]) { inFlight.remove(at: i) } else { i += 1 }
+        }
     }
 }

@@ -30,13 +30,29 @@ public enum RunSetup {
             vocabSize: config.model.vocabSize, valFraction: config.data.valFraction, progress: progress)
     }
 
-    /// Makes the non-GEMM kernels use as many threads as OpenBLAS does, and returns that count.
+    /// Sets this rank's OpenBLAS threads as `ThreadChoice` decides (the environment's count, or
+    /// the node's cores shared among its ranks), makes the non-GEMM kernels use as many, and
+    /// returns the count. The first rank on a node prints a warning when the node is oversubscribed.
     @discardableResult
     public static func configureThreads() -> Int {
+        startupResidentBytes = ResidentMemory.current()
+        let env = ProcessInfo.processInfo.environment
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let choice = ThreadChoice.choose(environment: env, nodeCores: cores, allowedCores: ThreadChoice.allowedCores(fallback: cores))
+        openblas_set_num_threads(Int32(choice.threads))
         let threads = max(1, Int(openblas_get_num_threads()))
         KernelThreads.count = threads
+        if let warning = choice.warning, (env["OMPI_COMM_WORLD_LOCAL_RANK"] ?? env["MPI_LOCALRANKID"] ?? "0") == "0" {
+            let world = Int(env["OMPI_COMM_WORLD_SIZE"] ?? "") ?? 1, local = Int(env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1
+            let host = world > local ? " (\(ProcessInfo.processInfo.hostName))" : ""
+            FileHandle.standardError.write(Data("warning\(host): \(warning)\n".utf8))
+        }
         return threads
     }
+
+    /// Resident bytes when `configureThreads` ran, before the run allocated anything: the baseline
+    /// of the start-up memory estimate. Written once at start-up.
+    nonisolated(unsafe) public static var startupResidentBytes = 0
 
     /// OpenBLAS's name for the kernels it runs on this CPU, e.g. "SkylakeX" or "Haswell".
     public static var blasCoreName: String {
@@ -49,13 +65,14 @@ public enum RunSetup {
         let m = config.model, t = config.training
         let stateBytes = Double(parameterCount) * 16  // parameters, gradients, two AdamW moments
         let activationBytes = Double(GPTModel.activationBytes(config: m, batch: plan.microBatch, sequence: plan.sequence))
+        let total = Double(MemoryEstimate(config: config, plan: plan, baselineBytes: startupResidentBytes).totalBytes)
         func mib(_ b: Double) -> String { String(format: "%.0f MiB", b / 1048576) }
         return """
         trainer: \(plan.worldSize) rank\(plan.worldSize == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s") (OpenBLAS core \(blasCoreName))
         model: \(m.nLayer) layers, \(m.nHead) heads, width \(m.nEmbd), context \(m.blockSize), vocab \(m.vocabSize): \(String(format: "%.2fM", Double(parameterCount) / 1e6)) parameters
         batch: \(plan.tokensPerStep) tokens/step = \(plan.microBatch) sequences × \(plan.sequence) tokens × \(plan.worldSize) ranks × \(plan.accumulationSteps) accumulation steps
         schedule: \(t.schedule), lr \(t.lr) → \(t.minLr), warmup \(t.warmupSteps), \(t.maxSteps) steps
-        memory per rank (estimate): \(mib(stateBytes)) weights+gradients+AdamW, \(mib(activationBytes)) activations, \(mib(stateBytes + activationBytes)) in all
+        memory per rank (estimate): \(mib(stateBytes)) weights+gradients+AdamW, \(mib(activationBytes)) activations, \(mib(total - stateBytes - activationBytes)) runtime, libraries and buffers, \(mib(total)) in all
         """
     }
 }

@@ -1,0 +1,59 @@
+import Foundation
+import GPT
+
+/// What one rank holds in memory while training, item by item: printed at start-up and compared
+/// with the measured peak by `trainer bench`.
+public struct MemoryEstimate: Sendable {
+    /// One line of the estimate.
+    public struct Item: Sendable {
+        public var name: String
+        public var bytes: Int
+    }
+
+    /// The items, largest first.
+    public let items: [Item]
+
+    /// Everything together.
+    public var totalBytes: Int { items.reduce(0) { $0 + $1.bytes } }
+
+    /// The estimate for training `config` with `plan`; `baselineBytes` is what the process held
+    /// before the run allocated anything (the Swift runtime, libraries and Open MPI).
+    public init(config: TrainConfig, plan: BatchPlan, baselineBytes: Int) {
+        let m = config.model
+        let n = ParameterLayout(config: m).totalCount
+        let activations = GPTModel.activationBytes(config: m, batch: plan.microBatch, sequence: plan.sequence)
+        var items = [
+            Item(name: "parameters and gradients", bytes: 8 * n),
+            Item(name: "AdamW moments", bytes: 8 * n),
+            Item(name: "activations (micro-batch \(plan.microBatch) × \(plan.sequence))", bytes: activations),
+            Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
+            Item(name: "token shards (mapped)", bytes: Self.shardBytes(directory: config.data.dir)),
+            Item(name: "OpenBLAS buffers", bytes: KernelThreads.count * Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
+        ]
+        if plan.worldSize > 1 {
+            // Open MPI gives each nonblocking all-reduce a temporary buffer of its size, and with
+            // overlap every bucket of a step can be in flight at once; without, one at a time.
+            let bucket = Int(config.distributed.bucketMb * 1024 * 1024)
+            items.append(Item(name: "all-reduce buffers (Open MPI)", bytes: config.distributed.overlap ? 4 * n : min(4 * n, bucket)))
+        }
+        self.items = items.sorted { $0.bytes > $1.bytes }
+    }
+
+    /// Bytes of the token shards in `directory` (they are memory-mapped and read whole over an epoch).
+    static func shardBytes(directory: String) -> Int {
+        let url = URL(fileURLWithPath: directory)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".bin") }.reduce(0) { total, name in
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).path)[.size]) as? Int
+            return total + (size ?? 0)
+        }
+    }
+
+    /// OpenBLAS (Haswell/Zen kernels) packs sgemm operands into a 32 MiB buffer per thread: a
+    /// 768×384 block of one operand and a 384×n panel of the other, n up to the widest product
+    /// (the vocabulary, in the head's dwte) and at most about 20000.
+    static func blasBufferBytes(config m: GPTConfig, rows: Int) -> Int {
+        let q = 384, widest = min(20_000, max(m.vocabSize, 4 * m.nEmbd, rows))
+        return 4 * (q * widest + 768 * q)
+    }
+}

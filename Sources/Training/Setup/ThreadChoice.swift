@@ -1,0 +1,64 @@
+import Foundation
+
+/// How many OpenBLAS (and kernel) threads one rank runs, and whether the node is oversubscribed.
+///
+/// A thread count from the environment (OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS, OMP_NUM_THREADS:
+/// OpenBLAS's order) is kept. Without one, a rank takes its node's cores divided by the ranks on
+/// that node (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE, Hydra's MPI_LOCALNRANKS), at least one and at
+/// most the cores it is allowed to run on (mpirun binds ranks to cores by default).
+public struct ThreadChoice: Sendable, Equatable {
+    /// Threads for this rank.
+    public var threads: Int
+    /// Why the count is what it is, e.g. "2 cores ÷ 2 ranks on this node".
+    public var reason: String
+    /// A line for the user when ranks × threads exceed the node's cores, or when mpirun's binding
+    /// keeps a rank from using the cores left to it; nil otherwise.
+    public var warning: String?
+
+    /// The choice for a rank with `environment`, on a node with `nodeCores` online cores, allowed
+    /// to run on `allowedCores` of them.
+    public static func choose(environment env: [String: String], nodeCores: Int, allowedCores: Int) -> ThreadChoice {
+        let cores = max(1, nodeCores)
+        let ranks = max(1, Int(env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? "") ?? 1)
+        let onNode = "\(ranks) rank\(ranks == 1 ? "" : "s") on a node with \(cores) core\(cores == 1 ? "" : "s")"
+        let fromEnvironment = ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"]
+            .lazy.compactMap { name in env[name].flatMap(Int.init).flatMap { $0 > 0 ? (name, $0) : nil } }.first
+        var choice: ThreadChoice
+        if let (name, threads) = fromEnvironment {
+            choice = ThreadChoice(threads: threads, reason: "\(name)=\(threads)")
+        } else {
+            let share = max(1, cores / ranks)
+            let threads = min(share, max(1, allowedCores))
+            choice = ThreadChoice(threads: threads, reason: "\(cores) core\(cores == 1 ? "" : "s") ÷ \(ranks) rank\(ranks == 1 ? "" : "s")")
+            if threads < share {
+                choice.warning = "each rank may run on only \(allowedCores) core\(allowedCores == 1 ? "" : "s") (mpirun binds ranks to cores), so it uses \(threads) thread\(threads == 1 ? "" : "s") of the \(share) its share of the node allows; pass --bind-to none to mpirun to use them"
+            }
+        }
+        if ranks * choice.threads > cores {
+            choice.warning = "\(ranks) rank\(ranks == 1 ? "" : "s") × \(choice.threads) thread\(choice.threads == 1 ? "" : "s") = \(ranks * choice.threads) threads for \(onNode): they will slow each other down; "
+                + (ranks > cores ? "start at most \(cores) ranks per node" : "unset OPENBLAS_NUM_THREADS to let each rank take \(max(1, cores / ranks)), or set it to that")
+        }
+        return choice
+    }
+
+    init(threads: Int, reason: String, warning: String? = nil) {
+        self.threads = threads
+        self.reason = reason
+        self.warning = warning
+    }
+
+    /// Cores this process may run on (Linux: Cpus_allowed_list in /proc/self/status, e.g.
+    /// "0-3,8"), or `fallback` where that cannot be read.
+    public static func allowedCores(fallback: Int) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }),
+              let list = line.split(separator: ":").last else { return fallback }
+        var count = 0
+        for range in list.trimmingCharacters(in: .whitespaces).split(separator: ",") {
+            let ends = range.split(separator: "-").compactMap { Int($0) }
+            guard let first = ends.first, let last = ends.last, last >= first else { return fallback }
+            count += last - first + 1
+        }
+        return count > 0 ? count : fallback
+    }
+}
