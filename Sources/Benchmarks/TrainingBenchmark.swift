@@ -9,8 +9,7 @@ import Training
     /// Every rank: trains `steps` steps in memory, then measures sgemm; returns the reduction over ranks.
 public static func measure(config: TrainConfig, configPath: String, steps: Int, comm: Communicator, coreNote: String) throws -> BenchReport {
         let threads = RunSetup.configureThreads()
-        _ = try comm.agree(onlyRoot: true) { try RunSetup.prepareData(config) { _ in } }
-        let data = try comm.agree { try RunSetup.prepareData(config) { _ in } }!
+        let data = try RunSetup.prepareData(config: config, comm: comm, progress: .silent)
         let trainer = try comm.agree { try Trainer(config: config, comm: comm, data: data) }!
         try trainer.initializeWeights()
         _ = try trainer.trainStep(learningRate: config.training.lr)  // warm-up: page faults, BLAS buffers

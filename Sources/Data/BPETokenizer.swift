@@ -102,6 +102,11 @@ public final class BPETokenizer: @unchecked Sendable {
         return tokens
     }
 
+    /// Appends the tokens of `buffer` (ordinary text: `<|endoftext|>` in it is not special) to `tokens`.
+    public func encode(_ buffer: UnsafeBufferPointer<UInt8>, appendingTo tokens: inout [Int32]) {
+        encodeOrdinary(buffer, into: &tokens)
+    }
+
     /// Decodes tokens to bytes; an id outside the vocabulary becomes U+FFFD so that bad input never traps.
     public func decode<S: Sequence>(_ tokens: S) -> [UInt8] where S.Element == Int32 {
         var bytes: [UInt8] = []

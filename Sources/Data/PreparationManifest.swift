@@ -1,13 +1,7 @@
+import Foundation
+
 /// The record `prepared.json` keeps of a preparation: what corpus and settings produced which shards.
 public struct PreparationManifest: Codable, Sendable, Equatable {
-    /// One corpus file as it was when prepared.
-    public struct CorpusFile: Codable, Sendable, Equatable {
-        /// The file name (relative to the corpus folder, or the corpus file's own name).
-        public var name: String
-        /// Its size in bytes.
-        public var bytes: Int
-    }
-
     /// What one split (train or val) holds.
     public struct Split: Codable, Sendable, Equatable {
         /// Tokens in all its shards, `<|endoftext|>` separators included.
@@ -19,24 +13,63 @@ public struct PreparationManifest: Codable, Sendable, Equatable {
     }
 
     /// Bumped when the preparation's output changes meaning, so older outputs are redone.
-    public static let currentFormat = 1
+    /// 2: streaming preparation, JSONL and gzip corpora, a separate validation corpus.
+    public static let currentFormat = 2
 
     /// The format of this record.
     public var formatVersion: Int
-    /// The corpus files, in document order.
+    /// The corpus files, in document order, with the size and time they had.
     public var corpusFiles: [CorpusFile]
-    /// FNV-1a 64 over every file's name, size and contents, in order.
-    public var corpusHash: String
+    /// The separate validation corpus's files (empty when validation is held out of the corpus).
+    public var valCorpusFiles: [CorpusFile]
     /// The tokenizer's vocabulary size.
     public var vocabSize: Int
-    /// The fraction of each document's tokens held out for validation.
+    /// The share of each document held out for validation (unused with a validation corpus).
     public var valFraction: Double
     /// FNV-1a 64 over vocab.json then merges.txt.
     public var tokenizerHash: String
-    /// How many documents the corpus held.
+    /// How many documents the corpus (and validation corpus) held.
     public var documents: Int
     /// The training split.
     public var train: Split
     /// The validation split.
     public var val: Split
+
+    /// The file name inside the data directory.
+    public static let fileName = "prepared.json"
+
+    /// Writes the manifest as pretty, sorted JSON, atomically.
+    func write(to directory: URL) throws {
+        let url = directory.appendingPathComponent(Self.fileName)
+        do {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(self).write(to: url, options: .atomic)
+        } catch {
+            throw DataError("cannot write \(url.path): \(error.localizedDescription); check free space and permissions")
+        }
+    }
+
+    /// The manifest in `directory`, or nil when there is none or it is of an older format.
+    static func read(in directory: URL) -> PreparationManifest? {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent(fileName)) else { return nil }
+        return try? JSONDecoder.snakeCase.decode(PreparationManifest.self, from: data)
+    }
+
+    /// The splits of a manifest of any format (older ones lack the corpus details), for opening shards.
+    struct Splits: Decodable {
+        var vocabSize: Int
+        var train: Split
+        var val: Split
+    }
+}
+
+extension JSONDecoder {
+    /// A decoder for the snake_case keys prepared.json uses.
+    static var snakeCase: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
 }

@@ -47,8 +47,8 @@ public final class Trainer {
         model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: T)
         let t = config.training
         optimizer = AdamW(layout: model.layout, beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
-        let train = try TokenDataset(directory: data.directory, split: "train")
-        let val = try TokenDataset(directory: data.directory, split: "val")
+        let train = data.train
+        let val = data.val
         trainLoader = BatchLoader(dataset: train, sequence: T, maxBatch: plan.microBatch)
         let valLoader = BatchLoader(dataset: val, sequence: T, maxBatch: plan.microBatch)
         guard trainLoader.sampleCount >= plan.sequencesPerStep else {

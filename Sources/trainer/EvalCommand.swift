@@ -29,7 +29,7 @@ extension TrainerCommand {
                 let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-eval-\(getpid())-\(comm.rank)")
                 defer { try? FileManager.default.removeItem(at: scratch) }
                 let dataset = try comm.agree { () throws -> TokenDataset in
-                    guard let data else { return try TokenDataset(directory: URL(fileURLWithPath: config.data.dir), split: "val") }
+                    guard let data else { return try TokenDataset(directory: URL(fileURLWithPath: config.data.dir), split: "val", vocabSize: config.model.vocabSize) }
                     guard let text = FileManager.default.contents(atPath: data) else {
                         throw TrainingError("\(data): cannot read the file; pass a readable text file to --data")
                     }
@@ -39,7 +39,7 @@ extension TrainerCommand {
                     }
                     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
                     try TokenShard.write(tokens: tokens, to: scratch.appendingPathComponent("val_000000.bin"))
-                    return try TokenDataset(directory: scratch, split: "val")
+                    return try TokenDataset(directory: scratch, split: "val", vocabSize: config.model.vocabSize)
                 }!
                 let B = loaded.model.maxBatch
                 let loader = BatchLoader(dataset: dataset, sequence: config.model.blockSize, maxBatch: B)

@@ -14,10 +14,8 @@ extension TrainerCommand {
             let config = try options.load()
             do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
             Launch.run { comm in
-                _ = try comm.agree(onlyRoot: true) {
-                    let data = try RunSetup.prepareData(config) { print($0); fflush(nil) }
-                    print("prepared \(data.directory.path): \(data.trainTokens) training and \(data.valTokens) validation tokens")
-                }
+                let data = try RunSetup.prepareData(config: config, comm: comm, progress: .standardOutput)
+                if comm.isRoot { print("prepared \(data.directory.path): \(data.trainTokens) training and \(data.valTokens) validation tokens") }
             }
         }
     }

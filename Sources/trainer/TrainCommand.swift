@@ -27,8 +27,7 @@ extension TrainerCommand {
             Launch.run { comm in
                 StopSignal.install()
                 let threads = RunSetup.configureThreads()
-                _ = try comm.agree(onlyRoot: true) { try RunSetup.prepareData(config) { print($0); fflush(nil) } }
-                let data = try comm.agree { try RunSetup.prepareData(config) { _ in } }!
+                let data = try RunSetup.prepareData(config: config, comm: comm, progress: .standardOutput)
                 let manifest = data.directory.appendingPathComponent("prepared.json")
                 if let mismatch = try StartupCheck.compare(StartupCheck.fingerprint(config: config, dataManifest: manifest), comm: comm) {
                     Launch.stopAll(comm, "[rank 0] error: \(mismatch)")
