@@ -22,7 +22,7 @@ public final class BPETokenizer: @unchecked Sendable {
     // The cache is an optimization only; a lock keeps concurrent encoders safe, which is why
     // the class is @unchecked Sendable: every other stored property is immutable.
     private let cacheLock = NSLock()
-    private var cache: [[UInt8]: [Int32]] = [:]
+    private var cache: [WordKey: [Int32]] = [:]
     private static let cacheLimit = 200_000
 
     /// Builds the tokenizer with GPT-2's id layout: 0..<256 the bytes in `ByteEncoder.byteOrder`, then one id per merge, then `<|endoftext|>`.
@@ -133,7 +133,7 @@ public final class BPETokenizer: @unchecked Sendable {
             }
             let word = Array(buffer[start..<end])
             cacheLock.lock()
-            let cached = cache[word]
+            let cached = cache[WordKey(word)]
             cacheLock.unlock()
             if let cached {
                 tokens.append(contentsOf: cached)
@@ -143,7 +143,7 @@ public final class BPETokenizer: @unchecked Sendable {
             tokens.append(contentsOf: encoded)
             cacheLock.lock()
             if cache.count >= BPETokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[word] = encoded
+            cache[WordKey(word)] = encoded
             cacheLock.unlock()
         }
     }
@@ -179,5 +179,16 @@ public final class BPETokenizer: @unchecked Sendable {
             symbols = merged
         }
         return symbols
+    }
+}
+
+/// A word as a dictionary key hashed in one call over its bytes (Array's own hash feeds them one by one).
+struct WordKey: Hashable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

@@ -23,7 +23,7 @@ public enum DataPreparation {
             try encodeAndWrite(settings, plan: decided, group: group, progress: report)
         }
         return try group.agree(onlyRoot: false) {
-            try open(directory: settings.directory, vocabSize: settings.vocabSize, reused: decided.upToDate)
+            try open(directory: settings.directory, vocabSize: settings.vocabSize, reused: decided.upToDate, progress: report)
         }!
     }
 
@@ -95,11 +95,13 @@ public enum DataPreparation {
             progress.note("loaded tokenizer from \(directory.path) (vocab \(settings.vocabSize))")
             return tokenizer
         }
+        let started = Date()
         var counts = WordCounts()
         let sampled = try TokenizerSample.collect(files, budget: settings.tokenizerSampleBytes, into: &counts)
         progress.note(String(format: "training tokenizer (vocab %d) on %.1f MB of %d corpus files", settings.vocabSize, Double(sampled) / 1e6, files.count))
         let tokenizer = try BPETrainer.train(counts: counts, vocabSize: settings.vocabSize, progress: progress.note)
         try tokenizer.save(to: directory)
+        progress.note(String(format: "trained the tokenizer in %.1f s", Date().timeIntervalSince(started)))
         return tokenizer
     }
 

@@ -30,9 +30,9 @@ public final class PreparationProgress: @unchecked Sendable {
     /// Nothing reported.
     public static var silent: PreparationProgress { PreparationProgress(style: .silent) { _ in } }
 
-    /// Standard output: an updating line when it is a terminal, plain lines otherwise.
-    public static var standardOutput: PreparationProgress {
-        PreparationProgress(style: isatty(STDOUT_FILENO) != 0 ? .updatingLine : .lines) { text in
+    /// Standard output: an updating line when it is a terminal (and `updating` allows it), plain lines otherwise.
+    public static func standardOutput(updating: Bool = true) -> PreparationProgress {
+        PreparationProgress(style: updating && isatty(STDOUT_FILENO) != 0 ? .updatingLine : .lines) { text in
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }

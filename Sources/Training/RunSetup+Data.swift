@@ -40,7 +40,10 @@ extension RunSetup {
     /// never read the corpus to decide. Any rank's error stops every rank with the same message.
     public static func prepareData(config: TrainConfig, comm: Communicator, progress: ProgressOutput) throws -> PreparedData {
         let settings = dataSettings(config)
-        let report: PreparationProgress = comm.isRoot && progress == .standardOutput ? .standardOutput : .silent
+        // Open MPI gives every rank a pseudo-terminal whatever mpirun's own output is, so a rank
+        // cannot tell a terminal from a log file: under mpirun, progress comes as plain lines.
+        let report: PreparationProgress = comm.isRoot && progress == .standardOutput
+            ? .standardOutput(updating: !MPICommunicator.launchedByMPI) : .silent
         let corpus = config.data.corpus
         let hasCorpus = try comm.broadcast(comm.isRoot && !corpus.isEmpty && FileManager.default.fileExists(atPath: corpus))
         if hasCorpus {
@@ -49,7 +52,7 @@ extension RunSetup {
         let reason = corpus.isEmpty ? "data.corpus is empty" : "corpus \(corpus) not found"
         report.note("\(reason); using the data in \(config.data.dir) as it is")
         return try comm.agree {
-            try DataPreparation.open(directory: settings.directory, vocabSize: settings.vocabSize)
+            try DataPreparation.open(directory: settings.directory, vocabSize: settings.vocabSize, progress: report)
         }!
     }
 }
