@@ -68,14 +68,13 @@ final class ByteWindow {
     /// and discarding for gzip files). Returns false when the file ends at or before `offset`.
     func advance(to offset: Int) throws -> Bool {
         if offset > end {
+            // Everything held is before `offset`: drop it, keeping the window's place in the file.
+            start = plain != nil ? min(offset, length ?? offset) : end
             count = 0
-            if plain != nil {
-                start = min(offset, length ?? offset)
-            } else {
-                start = end
+            if gzip != nil {
                 while end < offset, length == nil {
-                    count = 0
                     start = end
+                    count = 0
                     try fill(upTo: min(offset, start + (1 << 22)))
                 }
             }

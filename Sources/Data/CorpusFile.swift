@@ -29,13 +29,24 @@ public struct CorpusFile: Codable, Sendable, Equatable {
         guard stat(path, &info) == 0 else {
             throw DataError("cannot read corpus file \(path): \(String(cString: strerror(errno))); check that it exists and is readable")
         }
+        self.init(path: path, name: name, bytes: Int(info.st_size), modified: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
+    }
+
+    /// A file as listed elsewhere (rank 0 sends its listing to the other ranks).
+    init(path: String, name: String, bytes: Int, modified: Int) {
         self.path = path
         self.name = name
         compressed = path.hasSuffix(".gz")
         let base = compressed ? String(path.dropLast(3)) : path
         format = base.hasSuffix(".jsonl") ? .jsonl : .text
-        bytes = Int(info.st_size)
-        modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
+        self.bytes = bytes
+        self.modified = modified
+    }
+
+    /// True when `path` is a regular file (or a link to one).
+    private static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     /// The suffixes a corpus folder's files must have to be read; others (README, .md, ...) are skipped.
@@ -52,13 +63,12 @@ public struct CorpusFile: Codable, Sendable, Equatable {
             return [try CorpusFile(path: path, name: URL(fileURLWithPath: path).lastPathComponent)]
         }
         let root = URL(fileURLWithPath: path)
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles]) else {
             throw DataError("cannot list corpus folder \(path); check its permissions")
         }
         var found: [[String]] = []
         for case let url as URL in walker {
-            guard folderSuffixes.contains(where: { url.lastPathComponent.hasSuffix($0) }),
-                  (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            guard folderSuffixes.contains(where: { url.lastPathComponent.hasSuffix($0) }), isRegularFile(url.path) else { continue }
             let parts = url.standardizedFileURL.pathComponents.dropFirst(root.standardizedFileURL.pathComponents.count)
             found.append(Array(parts))
         }

@@ -35,8 +35,8 @@ extension DataPreparation {
             try val.publish()
             let corpusCount = plan.roles.filter { $0 != .val }.count
             let manifest = PreparationManifest(
-                formatVersion: PreparationManifest.currentFormat, corpusFiles: Array(plan.files[..<corpusCount]),
-                valCorpusFiles: Array(plan.files[corpusCount...]), vocabSize: settings.vocabSize, valFraction: settings.valFraction,
+                formatVersion: PreparationManifest.currentFormat, corpus: .init(Array(plan.files[..<corpusCount])),
+                valCorpus: .init(Array(plan.files[corpusCount...])), vocabSize: settings.vocabSize, valFraction: settings.valFraction,
                 tokenizerHash: try hashTokenizerFiles(in: directory), documents: layout.documents,
                 train: .init(tokens: layout.trainTokens, bytes: Int(totals[0]), shards: train.names),
                 val: .init(tokens: layout.valTokens, bytes: Int(totals[1]), shards: val.names))
@@ -45,7 +45,9 @@ extension DataPreparation {
         }
     }
 
-    /// Encodes the pieces this rank owns (piece p of file f belongs to rank (f + p) mod size) into its spill file.
+    /// Encodes the pieces this rank owns into its spill file: piece p of file f belongs to rank
+    /// (f + p) mod size, except that a gzip file no larger than a piece belongs whole to rank f mod
+    /// size (the others need not decompress it to find pieces that are not theirs).
     static func encodeShare(
         _ settings: PreparationSettings, plan: PreparationPlan, tokenizer: BPETokenizer, spillPath: String,
         group: PreparationGroup, progress: PreparationProgress
@@ -56,8 +58,13 @@ extension DataPreparation {
         var base = 0
         progress.begin()
         for (index, file) in plan.files.enumerated() {
+            let whole = file.compressed && file.bytes <= settings.pieceBytes
+            if whole, index % group.size != group.rank {
+                base += file.bytes
+                continue
+            }
             try PieceScanner.scan(
-                file, pieceBytes: settings.pieceBytes, owns: { (index + $0) % group.size == group.rank },
+                file, pieceBytes: settings.pieceBytes, owns: { whole || (index + $0) % group.size == group.rank },
                 progress: { progress.advance(done: base + min($0, file.bytes), total: total) }
             ) { piece, bytes, offset in
                 records.append(try encoder.encode(bytes, of: file, index: index, piece: piece, offset: offset, role: plan.roles[index]))
@@ -94,18 +101,5 @@ extension DataPreparation {
             return digits.count == 6 && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
         }
         return false
-    }
-}
-
-/// Integers as little-endian bytes, for exchanging them between ranks.
-enum Int64Bytes {
-    static func bytes(_ values: [Int64]) -> [UInt8] {
-        values.flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
-    }
-
-    static func values(_ bytes: [UInt8]) -> [Int64] {
-        stride(from: 0, to: bytes.count - 7, by: 8).map { i in
-            bytes[i..<(i + 8)].reversed().reduce(Int64(0)) { $0 << 8 | Int64($1) }
-        }
     }
 }

@@ -35,19 +35,6 @@ public enum DataPreparation {
         return try prepare(settings, progress: .collecting(progress))
     }
 
-    /// What rank 0 decided, sent to every rank.
-    struct PreparationPlan: Codable {
-        var upToDate: Bool
-        var files: [CorpusFile]
-        var roles: [FileRole]
-
-        func encoded() throws -> [UInt8] { Array(try JSONEncoder().encode(self)) }
-
-        static func decode(_ bytes: [UInt8]) throws -> PreparationPlan {
-            try JSONDecoder().decode(PreparationPlan.self, from: Data(bytes))
-        }
-    }
-
     /// Rank 0: lists the corpus, reuses an up-to-date directory, or clears it and makes the tokenizer.
     static func plan(_ settings: PreparationSettings, progress: PreparationProgress) throws -> PreparationPlan {
         try settings.check()
@@ -65,7 +52,7 @@ public enum DataPreparation {
         let roles = files.map { _ in valFiles.isEmpty ? FileRole.split : .train } + valFiles.map { _ in FileRole.val }
         let tokenizerHash = try? hashTokenizerFiles(in: directory)
         if let old = PreparationManifest.read(in: directory), old.formatVersion == PreparationManifest.currentFormat,
-           old.corpusFiles == files, old.valCorpusFiles == valFiles, old.vocabSize == settings.vocabSize,
+           old.corpus == .init(files), old.valCorpus == .init(valFiles), old.vocabSize == settings.vocabSize,
            old.valFraction == settings.valFraction, old.tokenizerHash == tokenizerHash, shardsIntact(old, in: directory) {
             progress.note("\(directory.path) is up to date (\(old.train.tokens) train, \(old.val.tokens) val tokens); skipping preparation")
             return PreparationPlan(upToDate: true, files: [], roles: [])

@@ -18,10 +18,10 @@ public struct PreparationManifest: Codable, Sendable, Equatable {
 
     /// The format of this record.
     public var formatVersion: Int
-    /// The corpus files, in document order, with the size and time they had.
-    public var corpusFiles: [CorpusFile]
-    /// The separate validation corpus's files (empty when validation is held out of the corpus).
-    public var valCorpusFiles: [CorpusFile]
+    /// The corpus files as they were: how many, their bytes, and a digest of their names, sizes and times.
+    public var corpus: CorpusSummary
+    /// The same for the separate validation corpus (no files when validation is held out of the corpus).
+    public var valCorpus: CorpusSummary
     /// The tokenizer's vocabulary size.
     public var vocabSize: Int
     /// The share of each document held out for validation (unused with a validation corpus).
@@ -34,6 +34,32 @@ public struct PreparationManifest: Codable, Sendable, Equatable {
     public var train: Split
     /// The validation split.
     public var val: Split
+
+    /// A corpus listing in a few numbers, so that prepared.json stays small for corpora of many files.
+    public struct CorpusSummary: Codable, Sendable, Equatable {
+        /// Files in the corpus.
+        public var files: Int
+        /// Their total size on disk.
+        public var bytes: Int
+        /// FNV-1a 64 over each file's name, size, modification time and path, in order.
+        public var digest: String
+
+        /// Summarizes `files`.
+        init(_ files: [CorpusFile]) {
+            var hash = ContentHash()
+            for file in files {
+                for text in [file.name, file.path] {
+                    hash.update(text.utf8.count)
+                    hash.update(Array(text.utf8))
+                }
+                hash.update(file.bytes)
+                hash.update(file.modified)
+            }
+            self.files = files.count
+            bytes = files.reduce(0) { $0 + $1.bytes }
+            digest = hash.hex
+        }
+    }
 
     /// The file name inside the data directory.
     public static let fileName = "prepared.json"

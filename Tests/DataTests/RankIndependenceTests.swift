@@ -5,7 +5,7 @@ import Testing
 /// The shards depend on the corpus and settings only: not on how many ranks encode them (ranks
 /// simulated by threads here; TrainerTests runs `trainer prepare` under mpirun) nor on the piece size.
 @Suite(.serialized) struct RankIndependenceTests {
-    /// A corpus with files larger than a piece (text and JSONL, plain and gzip) beside small ones.
+    /// A corpus with files larger than a piece (plain and gzip text) beside smaller ones (JSONL, gzip JSONL, text).
     static let corpus: URL = {
         let root = try! DataFixtures.temporaryDirectory("ranks-corpus")
         let works = DataFixtures.works.map(\.text)
@@ -14,6 +14,8 @@ import Testing
         let lines = works[14..<28].flatMap { $0.split(separator: "\n\n").map { DataFixtures.jsonLine(String($0)) } }
         try! DataFixtures.write(lines.joined(separator: "\n") + "\n", "corpus/lines.jsonl.gz", in: root)
         for (i, work) in works[28..<34].enumerated() { try! DataFixtures.write(work, "corpus/small/\(i).txt", in: root) }
+        // About 1.4 MB compressed: more than a piece, so its pieces are spread over the ranks too.
+        try! DataFixtures.write(works[0..<34].reversed().joined(separator: "\n"), "corpus/zipped.txt.gz", in: root)
         return root.appendingPathComponent("corpus")
     }()
 
