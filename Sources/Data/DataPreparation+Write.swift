@@ -45,33 +45,35 @@ extension DataPreparation {
         }
     }
 
-    /// Encodes the pieces this rank owns into its spill file: piece p of file f belongs to rank
-    /// (f + p) mod size, except that a gzip file no larger than a piece belongs whole to rank f mod
-    /// size (the others need not decompress it to find pieces that are not theirs).
+    /// Encodes the pieces this rank owns (`PieceOwnership`) into its spill file. Progress counts
+    /// this rank's share and shows it scaled to the corpus: the ranks move at about the same pace.
     static func encodeShare(
         _ settings: PreparationSettings, plan: PreparationPlan, tokenizer: BPETokenizer, spillPath: String,
         group: PreparationGroup, progress: PreparationProgress
     ) throws -> [PieceRecord] {
         let encoder = PieceEncoder(tokenizer: tokenizer, spill: try FileWriter(path: spillPath, truncate: true), valFraction: settings.valFraction)
-        let total = plan.files.reduce(0) { $0 + $1.bytes }
+        let ownership = PieceOwnership(files: plan.files, pieceBytes: settings.pieceBytes, ranks: group.size)
+        let share = max(1, ownership.share(of: group.rank))
         var records: [PieceRecord] = []
-        var base = 0
+        var done = 0
+        func report(_ bytes: Int) { progress.advance(done: Int(Double(bytes) / Double(share) * Double(ownership.total)), total: ownership.total) }
         progress.begin()
         for (index, file) in plan.files.enumerated() {
-            let whole = file.compressed && file.bytes <= settings.pieceBytes
-            if whole, index % group.size != group.rank {
-                base += file.bytes
-                continue
-            }
+            if ownership.isWhole(index), ownership.owner(file: index, piece: 0) != group.rank { continue }
+            let roundRobin = ownership.isRoundRobin(index)
             try PieceScanner.scan(
-                file, pieceBytes: settings.pieceBytes, owns: { whole || (index + $0) % group.size == group.rank },
-                progress: { progress.advance(done: base + min($0, file.bytes), total: total) }
+                file, pieceBytes: settings.pieceBytes, owns: { ownership.owner(file: index, piece: $0) == group.rank },
+                progress: { if roundRobin { report(done + $0 / group.size) } }
             ) { piece, bytes, offset in
                 records.append(try encoder.encode(bytes, of: file, index: index, piece: piece, offset: offset, role: plan.roles[index]))
+                if !roundRobin {
+                    done += ownership.isWhole(index) ? file.bytes : min(settings.pieceBytes, file.bytes - piece * settings.pieceBytes)
+                    report(done)
+                }
             }
-            base += file.bytes
+            if roundRobin { done += file.bytes / group.size }
         }
-        progress.advance(done: total, total: total, final: true)
+        progress.advance(done: ownership.total, total: ownership.total, final: true)
         return records
     }
 

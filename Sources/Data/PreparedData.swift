@@ -28,6 +28,23 @@ public struct PreparedData: Sendable {
     /// The validation shards' URLs, in order.
     public var valShards: [URL] { val.shards.map(\.url) }
 
+    /// Bytes that change when the data does, for comparing runs (resume, ranks on other hosts):
+    /// prepared.json when there is one; for shards used as they are, each shard's name, size and
+    /// modification time and the tokenizer files' sizes.
+    public func identity() -> [UInt8] {
+        if manifest != nil, let bytes = FileManager.default.contents(atPath: directory.appendingPathComponent(PreparationManifest.fileName).path) {
+            return [UInt8](bytes)
+        }
+        let files = trainShards + valShards + [BPETokenizer.vocabFileName, BPETokenizer.mergesFileName].map { directory.appendingPathComponent($0) }
+        var lines = ""
+        for url in files {
+            var info = stat()
+            let ok = stat(url.path, &info) == 0
+            lines += "\(url.lastPathComponent) \(ok ? Int(info.st_size) : -1) \(ok ? Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec) : -1)\n"
+        }
+        return Array(lines.utf8)
+    }
+
     /// Bundles a data directory's parts.
     public init(directory: URL, tokenizer: BPETokenizer, manifest: PreparationManifest?, train: TokenDataset, val: TokenDataset, reused: Bool) {
         self.directory = directory

@@ -27,6 +27,11 @@ import Testing
         #expect(data.valShards.map(\.lastPathComponent) == ["fineweb_val_000000.bin"])
         let text = tokenizer.decodeString((0..<data.train.count).map { data.train.token(at: $0) })
         #expect(text == "In thunder, lightning, or in rain?When shall we three meet again")
+        // Without prepared.json, the data's identity is its shards' names, sizes and times.
+        let before = data.identity()
+        #expect(String(decoding: before, as: UTF8.self).hasPrefix("fineweb_train_000001.bin "))
+        try TokenShard.write(tokens: tokenizer.encode("Fair is foul"), to: directory.appendingPathComponent("fineweb_train_000002.bin"))
+        #expect(try DataPreparation.open(directory: directory, vocabSize: 300).identity() != before)
     }
 
     @Test func tokenOutsideTheVocabularyNamesFilePositionTokenAndVocabulary() throws {

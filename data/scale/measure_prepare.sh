@@ -3,7 +3,10 @@
 # make_corpus.py: wall time at -n 1 and -n 2 with the tokenizer already trained, the CPU time and peak
 # resident memory of each rank, and the tokenizer's training time on its bounded sample.
 # Usage: data/scale/measure_prepare.sh [SIZE_MB ...]   (default: 120 500 2000)
-# Writes everything under $WORK (default /tmp/trainer-scale); prints one table row per run.
+# FORMAT=text measures one big text file instead of a folder of works; FRESH=0 skips the run that
+# trains the tokenizer. Writes everything under $WORK (default /tmp/trainer-scale); prints one table
+# row per run: size, ranks, tokenizer seeded or trained, wall time, throughput, each rank's CPU time
+# and peak resident memory, the tokenizer's training time, and the load average before the run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source launch/mpi-env.sh
@@ -11,14 +14,15 @@ export OPENBLAS_NUM_THREADS=1
 work=${WORK:-/tmp/trainer-scale}
 trainer=.build/release/trainer
 sizes=("$@")
+format=${FORMAT:-folder}
 [ ${#sizes[@]} -eq 0 ] && sizes=(120 500 2000)
 mkdir -p "$work"
 # The tokenizer the timed runs load, trained once on the bundled corpus.
 [ -f "$work/tokenizer/vocab.json" ] || $trainer prepare configs/gpt-small.json --set data.dir="$work/tokenizer" >/dev/null
 
 run() {  # run SIZE RANKS WITH_TOKENIZER
-  local size=$1 ranks=$2 seeded=$3 corpus=/tmp/trainer-corpora/folder-$1MB
-  local dir=$work/data-$size-n$ranks-$seeded
+  local size=$1 ranks=$2 seeded=$3 corpus=/tmp/trainer-corpora/$format-$1MB
+  local dir=$work/data-$format-$size-n$ranks-$seeded
   rm -rf "$dir" && mkdir -p "$dir"
   [ "$seeded" = seeded ] && cp "$work/tokenizer/vocab.json" "$work/tokenizer/merges.txt" "$dir/"
   local load; load=$(cut -d' ' -f1 /proc/loadavg)
@@ -34,12 +38,12 @@ run() {  # run SIZE RANKS WITH_TOKENIZER
 }
 
 for size in "${sizes[@]}"; do
-  [ -d /tmp/trainer-corpora/folder-${size}MB ] || python3 data/scale/make_corpus.py "$size" >/dev/null
+  [ -d /tmp/trainer-corpora/$format-${size}MB ] || python3 data/scale/make_corpus.py "$size" --format "$format" >/dev/null
   run "$size" 1 seeded
   run "$size" 2 seeded
-  run "$size" 2 fresh
+  [ "${FRESH:-1}" = 1 ] && run "$size" 2 fresh
   same=yes
-  for f in "$work/data-$size-n1-seeded"/*.bin; do cmp -s "$f" "$work/data-$size-n2-seeded/$(basename "$f")" || same=no; done
+  for f in "$work/data-$format-$size-n1-seeded"/*.bin; do cmp -s "$f" "$work/data-$format-$size-n2-seeded/$(basename "$f")" || same=no; done
   echo "  shards identical at -n 1 and -n 2: $same"
-  rm -rf "$work"/data-"$size"-*/*.bin
+  rm -rf "$work"/data-"$format"-"$size"-*/*.bin
 done
