@@ -29,7 +29,9 @@ let package = Package(
         .target(name: "CMPI", dependencies: ["COpenMPI"], cSettings: [.define("OMPI_SKIP_MPICXX"), .unsafeFlags(["-O2"])]),
         .target(name: "Collectives", dependencies: ["CMPI"]),
         .target(name: "GPT", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
-        .target(name: "Data", swiftSettings: kernelFlags),
+        // The system zlib (gzip-compressed corpora), found through pkg-config.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Data", dependencies: ["CZlib"], swiftSettings: kernelFlags),
         // Checkpoint files (safetensors, the checkpoint store, hashing); needs no other module of ours.
         .target(name: "Checkpoints", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),

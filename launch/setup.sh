@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(pkgconf libopenmpi-dev openmpi-bin libopenblas-dev iproute2)
+packages=(pkgconf libopenmpi-dev openmpi-bin libopenblas-dev zlib1g-dev iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,8 +10,7 @@ public enum TrainingBenchmark {
     public static func measure(config: TrainConfig, configPath: String, steps: Int, comm: Communicator, coreNote: String) throws -> BenchReport {
         let threads = RunSetup.configureThreads()
         let baseline = ResidentMemory.current()
-        _ = try comm.agree(onlyRoot: true) { try RunSetup.prepareData(config) { _ in } }
-        let data = try comm.agree { try RunSetup.prepareData(config) { _ in } }!
+        let data = try RunSetup.prepareData(config: config, comm: comm, progress: .silent)
         let trainer = try comm.agree {
             try Trainer(config: config, comm: comm, tokenizerDirectory: data.directory) { plan in
                 try LanguageModelObjective(config: config, plan: plan, data: data)

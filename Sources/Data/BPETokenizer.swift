@@ -22,7 +22,7 @@ public final class BPETokenizer: @unchecked Sendable {
     // The cache is an optimization only; a lock keeps concurrent encoders safe, which is why
     // the class is @unchecked Sendable: every other stored property is immutable.
     private let cacheLock = NSLock()
-    private var cache: [[UInt8]: [Int32]] = [:]
+    private var cache: [WordKey: [Int32]] = [:]
     private static let cacheLimit = 200_000
 
     /// Builds the tokenizer with GPT-2's id layout: 0..<256 the bytes in `ByteEncoder.byteOrder`, then one id per merge, then `<|endoftext|>`.
@@ -102,6 +102,11 @@ public final class BPETokenizer: @unchecked Sendable {
         return tokens
     }
 
+    /// Appends the tokens of `buffer` (ordinary text: `<|endoftext|>` in it is not special) to `tokens`.
+    public func encode(_ buffer: UnsafeBufferPointer<UInt8>, appendingTo tokens: inout [Int32]) {
+        encodeOrdinary(buffer, into: &tokens)
+    }
+
     /// Decodes tokens to bytes; an id outside the vocabulary becomes U+FFFD so that bad input never traps.
     public func decode<S: Sequence>(_ tokens: S) -> [UInt8] where S.Element == Int32 {
         var bytes: [UInt8] = []
@@ -128,7 +133,7 @@ public final class BPETokenizer: @unchecked Sendable {
             }
             let word = Array(buffer[start..<end])
             cacheLock.lock()
-            let cached = cache[word]
+            let cached = cache[WordKey(word)]
             cacheLock.unlock()
             if let cached {
                 tokens.append(contentsOf: cached)
@@ -138,7 +143,7 @@ public final class BPETokenizer: @unchecked Sendable {
             tokens.append(contentsOf: encoded)
             cacheLock.lock()
             if cache.count >= BPETokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[word] = encoded
+            cache[WordKey(word)] = encoded
             cacheLock.unlock()
         }
     }
@@ -174,5 +179,16 @@ public final class BPETokenizer: @unchecked Sendable {
             symbols = merged
         }
         return symbols
+    }
+}
+
+/// A word as a dictionary key hashed in one call over its bytes (Array's own hash feeds them one by one).
+struct WordKey: Hashable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

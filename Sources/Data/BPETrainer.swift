@@ -8,14 +8,19 @@ public enum BPETrainer {
     public static func train(
         documents: [[UInt8]], vocabSize: Int, progress: (String) -> Void = { _ in }
     ) throws -> BPETokenizer {
-        guard vocabSize >= 257, vocabSize <= Int(Int32.max) else {
-            throw DataError("vocab size \(vocabSize) is too small: it needs 256 byte tokens plus <|endoftext|>; use at least 257")
-        }
-        let mergeTarget = vocabSize - 257
         var counts = WordCounts()
         for document in documents {
             document.withUnsafeBufferPointer { counts.add($0) }
         }
+        return try train(counts: counts, vocabSize: vocabSize, progress: progress)
+    }
+
+    /// Trains on words already counted (the tokenizer sample streams its text into `counts`).
+    static func train(counts: WordCounts, vocabSize: Int, progress: (String) -> Void) throws -> BPETokenizer {
+        guard vocabSize >= 257, vocabSize <= Int(Int32.max) else {
+            throw DataError("vocab size \(vocabSize) is too small: it needs 256 byte tokens plus <|endoftext|>; use at least 257")
+        }
+        let mergeTarget = vocabSize - 257
         progress("counted \(counts.totalWords) words, \(counts.words.count) distinct")
         var state = MergeState(words: counts.words, frequencies: counts.frequencies)
         var merges: [BPEMerge] = []

@@ -1,141 +1,69 @@
 import Foundation
 
-/// Turns a text corpus into a tokenizer plus train/val token shards in a data directory, and skips the work when nothing changed.
+/// Turns a corpus into a tokenizer plus train/val token shards in a data directory, streaming, and
+/// spread over a group of processes; skips the work when nothing changed.
+///
+/// Rank 0 alone lists the corpus and decides whether to prepare; each rank then encodes its share of
+/// the pieces into a spill file; every rank lays out the shards from all ranks' piece counts, writes
+/// its pieces into them, and rank 0 renames the finished shards and writes prepared.json last.
+/// The shards depend only on the corpus and the settings, never on the number of ranks.
 public enum DataPreparation {
     /// The manifest's file name inside the data directory.
-    public static let manifestFileName = "prepared.json"
-    /// The most tokens written to one shard (llm.c's convention), well under the format's Int32 count.
-    public static let maxShardTokens = 100_000_000
+    public static let manifestFileName = PreparationManifest.fileName
 
-    /// Prepares `directory` from `corpus` (a text file, or a folder whose .txt files are the documents in name order).
-    ///
-    /// Trains and saves the tokenizer if the directory has none, else loads it; then holds out the last
-    /// `valFraction` of each document's tokens for validation, so every document is in both splits and
-    /// they share no text; each document's tokens are preceded by `<|endoftext|>`.
+    /// Prepares (or reuses) `settings.directory` from `settings.corpus`; every member of `group`
+    /// calls it, and each gets the opened data. Only rank 0 reports to `progress`.
     public static func prepare(
-        corpus: URL, directory: URL, vocabSize: Int, valFraction: Double, progress: (String) -> Void = { _ in }
+        _ settings: PreparationSettings, group: PreparationGroup = SingleProcess(), progress: PreparationProgress = .silent
     ) throws -> PreparedData {
-        guard vocabSize >= 257, vocabSize <= 65536 else {
-            throw DataError("vocab size \(vocabSize) is outside 257...65536: it needs 256 byte tokens plus <|endoftext|>, and shards store 16-bit tokens; set model.vocab_size in that range")
+        let report = group.rank == 0 ? progress : .silent
+        let planned = try group.agree(onlyRoot: true) { try plan(settings, progress: report).encoded() } ?? []
+        let decided = try PreparationPlan.decode(group.broadcast(planned))
+        if !decided.upToDate {
+            try encodeAndWrite(settings, plan: decided, group: group, progress: report)
         }
-        guard valFraction >= 0, valFraction < 1 else {
-            throw DataError("val fraction \(valFraction) is outside [0, 1); set data.val_fraction to e.g. 0.1")
+        return try group.agree(onlyRoot: false) {
+            try open(directory: settings.directory, vocabSize: settings.vocabSize, reused: decided.upToDate, progress: report)
+        }!
+    }
+
+    /// Prepares in one process, as `prepare` with a group of one; `progress` gets each message.
+    public static func prepare(
+        corpus: URL, directory: URL, vocabSize: Int, valFraction: Double, progress: @escaping (String) -> Void = { _ in }
+    ) throws -> PreparedData {
+        let settings = PreparationSettings(corpus: corpus.path, directory: directory, vocabSize: vocabSize, valFraction: valFraction)
+        return try prepare(settings, progress: .collecting(progress))
+    }
+
+    /// Rank 0: lists the corpus, reuses an up-to-date directory, or clears it and makes the tokenizer.
+    static func plan(_ settings: PreparationSettings, progress: PreparationProgress) throws -> PreparationPlan {
+        try settings.check()
+        let files = try CorpusFile.list(corpus: settings.corpus)
+        let valFiles = settings.valCorpus.isEmpty ? [] : try CorpusFile.list(corpus: settings.valCorpus)
+        guard files.contains(where: { $0.bytes > 0 }) else {
+            throw DataError("corpus \(settings.corpus) is empty (\(files.count) files, no text); point data.corpus at a non-empty text or JSONL file, or a folder of them")
         }
-        let documents = try readCorpus(corpus)
-        var corpusHash = ContentHash()
-        for document in documents {
-            corpusHash.update(Array(document.name.utf8))
-            corpusHash.update(document.bytes.count)
-            corpusHash.update(document.bytes)
-        }
-        let corpusFiles = documents.map { PreparationManifest.CorpusFile(name: $0.name, bytes: $0.bytes.count) }
-        let fileManager = FileManager.default
+        let directory = settings.directory
         do {
-            try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw DataError("cannot create data directory \(directory.path): \(error.localizedDescription); check data.dir and its permissions")
         }
-
-        let tokenizer = try loadOrTrainTokenizer(directory: directory, documents: documents, vocabSize: vocabSize, progress: progress)
-        let tokenizerHash = try hashTokenizerFiles(in: directory)
-
-        let manifestURL = directory.appendingPathComponent(manifestFileName)
-        if let data = try? Data(contentsOf: manifestURL),
-           let old = try? JSONDecoder.snakeCase.decode(PreparationManifest.self, from: data),
-           old.formatVersion == PreparationManifest.currentFormat, old.corpusFiles == corpusFiles,
-           old.corpusHash == corpusHash.hex, old.vocabSize == vocabSize, old.valFraction == valFraction,
-           old.tokenizerHash == tokenizerHash, shardsIntact(old, in: directory) {
-            progress("\(directory.path) is up to date (\(old.train.tokens) train, \(old.val.tokens) val tokens); skipping preparation")
-            return PreparedData(directory: directory, tokenizer: tokenizer, manifest: old, reused: true)
+        let roles = files.map { _ in valFiles.isEmpty ? FileRole.split : .train } + valFiles.map { _ in FileRole.val }
+        let tokenizerHash = try? hashTokenizerFiles(in: directory)
+        if let old = PreparationManifest.read(in: directory), old.formatVersion == PreparationManifest.currentFormat,
+           old.corpus == .init(files), old.valCorpus == .init(valFiles), old.vocabSize == settings.vocabSize,
+           old.valFraction == settings.valFraction, old.tokenizerHash == tokenizerHash, shardsIntact(old, in: directory) {
+            progress.note("\(directory.path) is up to date (\(old.train.tokens) train, \(old.val.tokens) val tokens); skipping preparation")
+            return PreparationPlan(upToDate: true, files: [], roles: [])
         }
-        // Remove the manifest first: if we are interrupted, the next run sees no manifest and redoes everything.
-        try? fileManager.removeItem(at: manifestURL)
-        try removeShards(in: directory)
-
-        let byteLengths = (0..<tokenizer.vocabSize).map { tokenizer.bytes(ofToken: Int32($0)).count }
-        var train: [UInt16] = []
-        var val: [UInt16] = []
-        var trainBytes = 0
-        var valBytes = 0
-        for (index, document) in documents.enumerated() {
-            let tokens = tokenizer.encode(bytes: document.bytes)
-            let valCount = Int((Double(tokens.count) * valFraction).rounded())
-            let cut = tokens.count - valCount
-            train.append(UInt16(truncatingIfNeeded: tokenizer.endOfText))
-            for token in tokens[..<cut] {
-                train.append(UInt16(truncatingIfNeeded: token))
-                trainBytes += byteLengths[Int(token)]
-            }
-            if valCount > 0 {
-                val.append(UInt16(truncatingIfNeeded: tokenizer.endOfText))
-                for token in tokens[cut...] {
-                    val.append(UInt16(truncatingIfNeeded: token))
-                    valBytes += byteLengths[Int(token)]
-                }
-            }
-            if (index + 1) % 10 == 0 || index + 1 == documents.count {
-                progress("encoded \(index + 1)/\(documents.count) documents")
-            }
-        }
-        let trainShards = try writeShards(train, split: "train", directory: directory)
-        let valShards = try writeShards(val, split: "val", directory: directory)
-        let manifest = PreparationManifest(
-            formatVersion: PreparationManifest.currentFormat, corpusFiles: corpusFiles, corpusHash: corpusHash.hex,
-            vocabSize: vocabSize, valFraction: valFraction, tokenizerHash: tokenizerHash, documents: documents.count,
-            train: .init(tokens: train.count, bytes: trainBytes, shards: trainShards),
-            val: .init(tokens: val.count, bytes: valBytes, shards: valShards))
-        do {
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(manifest).write(to: manifestURL, options: .atomic)
-        } catch {
-            throw DataError("cannot write \(manifestURL.path): \(error.localizedDescription); check free space and permissions")
-        }
-        progress("wrote \(train.count) train and \(val.count) val tokens to \(directory.path)")
-        return PreparedData(directory: directory, tokenizer: tokenizer, manifest: manifest, reused: false)
-    }
-
-    /// One corpus document: its name and bytes.
-    struct Document {
-        var name: String
-        var bytes: [UInt8]
-    }
-
-    static func readCorpus(_ corpus: URL) throws -> [Document] {
-        let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: corpus.path, isDirectory: &isDirectory) else {
-            throw DataError("corpus \(corpus.path) does not exist; set data.corpus to a text file or a folder of .txt files")
-        }
-        var files: [(String, URL)] = []
-        if isDirectory.boolValue {
-            let names: [String]
-            do {
-                names = try fileManager.contentsOfDirectory(atPath: corpus.path)
-            } catch {
-                throw DataError("cannot list corpus folder \(corpus.path): \(error.localizedDescription); check its permissions")
-            }
-            files = names.filter { $0.hasSuffix(".txt") }.sorted().map { ($0, corpus.appendingPathComponent($0)) }
-        } else {
-            files = [(corpus.lastPathComponent, corpus)]
-        }
-        var documents: [Document] = []
-        for (name, url) in files {
-            do {
-                documents.append(Document(name: name, bytes: [UInt8](try Data(contentsOf: url))))
-            } catch {
-                throw DataError("cannot read corpus file \(url.path): \(error.localizedDescription); check that it is a readable file")
-            }
-        }
-        guard documents.contains(where: { !$0.bytes.isEmpty }) else {
-            throw DataError("corpus \(corpus.path) is empty (\(files.count) .txt files, no text); point data.corpus at a text file or a folder of non-empty .txt files")
-        }
-        return documents
+        try clear(directory)
+        _ = try loadOrTrainTokenizer(directory: directory, files: files, settings: settings, progress: progress)
+        return PreparationPlan(upToDate: false, files: files + valFiles, roles: roles)
     }
 
     static func loadOrTrainTokenizer(
-        directory: URL, documents: [Document], vocabSize: Int, progress: (String) -> Void
+        directory: URL, files: [CorpusFile], settings: PreparationSettings, progress: PreparationProgress
     ) throws -> BPETokenizer {
         let vocabURL = directory.appendingPathComponent(BPETokenizer.vocabFileName)
         let mergesURL = directory.appendingPathComponent(BPETokenizer.mergesFileName)
@@ -148,15 +76,19 @@ public enum DataPreparation {
         }
         if haveVocab {
             let tokenizer = try BPETokenizer.load(from: directory)
-            guard tokenizer.vocabSize == vocabSize else {
-                throw DataError("the tokenizer in \(directory.path) has vocab size \(tokenizer.vocabSize), but \(vocabSize) was asked for; set model.vocab_size to \(tokenizer.vocabSize), or delete \(vocabURL.lastPathComponent) and \(mergesURL.lastPathComponent) there to retrain")
+            guard tokenizer.vocabSize == settings.vocabSize else {
+                throw DataError("the tokenizer in \(directory.path) has vocab size \(tokenizer.vocabSize), but \(settings.vocabSize) was asked for; set model.vocab_size to \(tokenizer.vocabSize), or delete \(vocabURL.lastPathComponent) and \(mergesURL.lastPathComponent) there to retrain")
             }
-            progress("loaded tokenizer from \(directory.path) (vocab \(vocabSize))")
+            progress.note("loaded tokenizer from \(directory.path) (vocab \(settings.vocabSize))")
             return tokenizer
         }
-        progress("training tokenizer (vocab \(vocabSize)) on \(documents.count) documents")
-        let tokenizer = try BPETrainer.train(documents: documents.map(\.bytes), vocabSize: vocabSize, progress: progress)
+        let started = Date()
+        var counts = WordCounts()
+        let sampled = try TokenizerSample.collect(files, budget: settings.tokenizerSampleBytes, into: &counts)
+        progress.note(String(format: "training tokenizer (vocab %d) on %.1f MB of %d corpus files", settings.vocabSize, Double(sampled) / 1e6, files.count))
+        let tokenizer = try BPETrainer.train(counts: counts, vocabSize: settings.vocabSize, progress: progress.note)
         try tokenizer.save(to: directory)
+        progress.note(String(format: "trained the tokenizer in %.1f s", Date().timeIntervalSince(started)))
         return tokenizer
     }
 
@@ -186,60 +118,5 @@ public enum DataPreparation {
             if bytes != split.shards.count * TokenShard.headerBytes + 2 * split.tokens { return false }
         }
         return true
-    }
-
-    static func removeShards(in directory: URL) throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in names where (name.hasPrefix("train_") || name.hasPrefix("val_")) && name.hasSuffix(".bin") {
-            let url = directory.appendingPathComponent(name)
-            do {
-                try FileManager.default.removeItem(at: url)
-            } catch {
-                throw DataError("cannot remove stale shard \(url.path): \(error.localizedDescription); delete it by hand")
-            }
-        }
-    }
-
-    static func writeShards(_ tokens: [UInt16], split: String, directory: URL) throws -> [String] {
-        var names: [String] = []
-        var start = 0
-        repeat {
-            let end = min(tokens.count, start + maxShardTokens)
-            let digits = String(names.count)
-            let name = "\(split)_" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".bin"
-            try TokenShard.write(tokens: tokens[start..<end], to: directory.appendingPathComponent(name))
-            names.append(name)
-            start = end
-        } while start < tokens.count
-        return names
-    }
-}
-
-extension JSONDecoder {
-    /// A decoder for the snake_case keys prepared.json uses.
-    static var snakeCase: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }
-}
-
-extension DataPreparation {
-    /// Opens a prepared data directory without its corpus (shards made elsewhere, or a corpus that
-    /// has moved): the manifest and tokenizer must be there; the shards are checked when read.
-    public static func openPrepared(directory: URL, vocabSize: Int) throws -> PreparedData {
-        let manifestURL = directory.appendingPathComponent(manifestFileName)
-        guard let data = try? Data(contentsOf: manifestURL) else {
-            throw DataError("\(manifestURL.path) is missing, and so is the corpus; point data.corpus at the text to prepare, or data.dir at a prepared directory")
-        }
-        let manifest: PreparationManifest
-        do { manifest = try JSONDecoder.snakeCase.decode(PreparationManifest.self, from: data) } catch {
-            throw DataError("\(manifestURL.path) is not a preparation manifest (\(error)); delete it and prepare again from the corpus")
-        }
-        let tokenizer = try BPETokenizer.load(from: directory)
-        guard tokenizer.vocabSize == vocabSize else {
-            throw DataError("\(directory.path) holds a tokenizer of \(tokenizer.vocabSize) tokens but model.vocab_size is \(vocabSize); make them agree")
-        }
-        return PreparedData(directory: directory, tokenizer: tokenizer, manifest: manifest, reused: true)
     }
 }

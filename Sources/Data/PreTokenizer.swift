@@ -86,15 +86,14 @@ public enum PreTokenizer {
         case letter, number, space, other
     }
 
-    @usableFromInline
-    static let asciiClasses: [CharacterClass] = (0..<128).map { b -> CharacterClass in
-        switch b {
-        case 0x41...0x5A, 0x61...0x7A: return .letter
-        case 0x30...0x39: return .number
+    /// The class of an ASCII byte, computed rather than looked up (a global table costs a lazy-initialization check per call).
+    @inlinable
+    static func asciiClass(_ b: UInt8) -> CharacterClass {
+        if (b | 0x20) &- 0x61 < 26 { return .letter }
+        if b &- 0x30 < 10 { return .number }
         // Python's `regex` \s is Unicode White_Space: 0x1C...0x1F are not in it.
-        case 0x09...0x0D, 0x20: return .space
-        default: return .other
-        }
+        if b == 0x20 || b &- 0x09 < 5 { return .space }
+        return .other
     }
 
     /// The class and UTF-8 length of the character at `i`; a malformed sequence is one byte of `.other`.
@@ -102,7 +101,7 @@ public enum PreTokenizer {
     static func characterClass(in buffer: UnsafeBufferPointer<UInt8>, at i: Int) -> (CharacterClass, Int) {
         let b0 = buffer[i]
         if b0 < 0x80 {
-            return (asciiClasses[Int(b0)], 1)
+            return (asciiClass(b0), 1)
         }
         let (scalarValue, length) = decodeScalar(in: buffer, at: i)
         guard length > 0, let scalar = Unicode.Scalar(scalarValue) else { return (.other, 1) }

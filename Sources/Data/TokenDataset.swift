@@ -1,6 +1,8 @@
 import Foundation
 
-/// All shards of one split in a folder (`train_*.bin` or `val_*.bin`, in name order), read as one token sequence.
+/// The shards of one split, read as one token sequence. Every token was checked against the
+/// vocabulary when its shard was opened. Reads go through pread, so the process's resident memory
+/// does not grow with what it reads (the kernel's page cache, which it may reclaim, holds the pages).
 public final class TokenDataset: Sendable {
     /// The shards, in order.
     public let shards: [TokenShard]
@@ -9,19 +11,12 @@ public final class TokenDataset: Sendable {
     /// Token offset at which each shard starts, plus the total at the end.
     private let offsets: [Int]
 
-    /// Opens every `<split>_*.bin` in `directory`; `split` is "train" or "val".
-    public convenience init(directory: URL, split: String) throws {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        } catch {
-            throw DataError("cannot list \(directory.path): \(error.localizedDescription); run `trainer prepare CONFIG` to create the data directory")
-        }
-        let shardNames = names.filter { $0.hasPrefix(split + "_") && $0.hasSuffix(".bin") }.sorted()
-        guard !shardNames.isEmpty else {
-            throw DataError("no \(split)_*.bin token shards in \(directory.path); run `trainer prepare CONFIG` to create them")
-        }
-        try self.init(shards: shardNames.map { try TokenShard(url: directory.appendingPathComponent($0)) })
+    /// Opens the `split` ("train" or "val") shards of `directory`: those prepared.json lists, or
+    /// without it (llm.c's shards) every `.bin` with the split's name as a word of its name, in name order.
+    /// Every token must be below `vocabSize`.
+    public convenience init(directory: URL, split: String, vocabSize: Int) throws {
+        let names = try TokenDataset.shardNames(in: directory, split: split)
+        try self.init(shards: names.map { try TokenShard(url: directory.appendingPathComponent($0), vocabSize: vocabSize) })
     }
 
     /// Presents `shards` as one sequence, in the given order.
@@ -33,11 +28,39 @@ public final class TokenDataset: Sendable {
         count = offsets[offsets.count - 1]
     }
 
+    /// The shard files of `split` in `directory`, by prepared.json when present, else by llm.c's naming.
+    public static func shardNames(in directory: URL, split: String) throws -> [String] {
+        let manifestURL = directory.appendingPathComponent(PreparationManifest.fileName)
+        if let data = try? Data(contentsOf: manifestURL) {
+            guard let splits = try? JSONDecoder.snakeCase.decode(PreparationManifest.Splits.self, from: data) else {
+                throw DataError("\(manifestURL.path) is not a preparation manifest; delete it and prepare the data again")
+            }
+            return split == "train" ? splits.train.shards : splits.val.shards
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw DataError("cannot list \(directory.path): \(error.localizedDescription); run `trainer prepare CONFIG` to create the data directory")
+        }
+        let other = split == "train" ? "val" : "train"
+        // llm.c names shards like fineweb_train_000001.bin and tiny_shakespeare_val.bin: the split is a word of the name.
+        func words(_ name: String) -> [Substring] { name.dropLast(4).split { !$0.isLetter } }
+        let matching = names.filter { $0.hasSuffix(".bin") && !$0.hasPrefix(".") && words($0).contains(Substring(split)) }.sorted()
+        if let both = matching.first(where: { words($0).contains(Substring(other)) }) {
+            throw DataError("\(directory.appendingPathComponent(both).path): the name contains both \"train\" and \"val\", so its split is unclear; rename it")
+        }
+        guard !matching.isEmpty else {
+            throw DataError("no \(split) token shards in \(directory.path) (files named *\(split)*.bin, as llm.c writes them, or a prepared.json); run `trainer prepare CONFIG`, or point data.dir at a folder of llm.c shards")
+        }
+        return matching
+    }
+
     /// The token at global position `index` (0..<count).
     public func token(at index: Int) -> Int32 {
         precondition(index >= 0 && index < count, "token index \(index) outside 0..<\(count)")
         let shard = shardIndex(containing: index)
-        return Int32(shards[shard].tokens[index - offsets[shard]])
+        return Int32(UInt16(littleEndian: shards[shard].tokens[index - offsets[shard]]))
     }
 
     /// Copies tokens `start..<start+count` into `destination`, crossing shard boundaries as needed.
@@ -47,12 +70,9 @@ public final class TokenDataset: Sendable {
         var written = 0
         var shard = n > 0 ? shardIndex(containing: start) : 0
         while written < n {
-            let tokens = shards[shard].tokens
             let local = position - offsets[shard]
-            let take = min(n - written, tokens.count - local)
-            for i in 0..<take {
-                destination[written + i] = Int32(tokens[local + i])
-            }
+            let take = min(n - written, shards[shard].count - local)
+            shards[shard].read(into: destination + written, from: local, count: take)
             written += take
             position += take
             shard += 1

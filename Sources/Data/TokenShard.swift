@@ -5,7 +5,10 @@ import Glibc
 import Darwin
 #endif
 
-/// A memory-mapped token shard in llm.c's format: 256 little-endian Int32 of header (magic 20240520, version 1, token count), then UInt16 tokens.
+/// A token shard in llm.c's format: 256 little-endian Int32 of header (magic 20240520, version 1,
+/// token count), then UInt16 tokens. Training reads it with pread(2) (`read(into:from:count:)`),
+/// which leaves no pages in the process's resident set however much of a large shard it reads;
+/// `tokens` maps it for random access by tests and tools.
 public final class TokenShard: @unchecked Sendable {
     /// The header's first word.
     public static let magic: Int32 = 20_240_520
@@ -21,53 +24,63 @@ public final class TokenShard: @unchecked Sendable {
     /// The tokens, read-only, backed by the mapped file: valid only while this shard is alive
     /// (Swift may release an unused shard early; hold it, or use `withExtendedLifetime`).
     public let tokens: UnsafeBufferPointer<UInt16>
+    /// The open file, for pread.
+    let descriptor: Int32
 
     // The mapping is never written, so sharing it between threads is safe (hence @unchecked Sendable).
     private let mapping: UnsafeMutableRawPointer?
     private let mappedLength: Int
 
-    /// Maps `url` and checks its header and size; errors name the file and the fix.
-    public init(url: URL) throws {
+    /// Opens `url` and checks its header and size, and with `vocabSize` every token against the
+    /// vocabulary (before any kernel can index an embedding with it); errors name the file and the fix.
+    public init(url: URL, vocabSize: Int? = nil) throws {
         self.url = url
         let path = url.path
         let fix = "re-run `trainer prepare CONFIG` to rewrite the shards"
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw DataError("cannot open token shard \(path): \(String(cString: strerror(errno))); \(fix)")
         }
-        defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
+            close(fd)
             throw DataError("cannot stat token shard \(path): \(String(cString: strerror(errno))); \(fix)")
         }
         let size = Int(info.st_size)
-        guard size >= TokenShard.headerBytes else {
+        var header = [Int32](repeating: 0, count: 3)
+        let got = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 12, 0) }
+        guard size >= TokenShard.headerBytes, got == 12 else {
+            close(fd)
             throw DataError("token shard \(path) is \(size) bytes, shorter than its \(TokenShard.headerBytes)-byte header (truncated at byte offset \(size)); \(fix)")
         }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw DataError("cannot memory-map token shard \(path): \(String(cString: strerror(errno))); \(fix)")
-        }
-        let header = base.assumingMemoryBound(to: Int32.self)
-        let magic = Int32(littleEndian: header[0])
-        let version = Int32(littleEndian: header[1])
-        let declared = Int(Int32(littleEndian: header[2]))
-        let expectedSize = TokenShard.headerBytes + 2 * max(declared, 0)
-        var problem: String?
-        if magic != TokenShard.magic {
-            problem = "token shard \(path) has magic \(magic) at byte offset 0, expected \(TokenShard.magic): it is not an llm.c token file"
-        } else if version != TokenShard.version {
-            problem = "token shard \(path) has version \(version) at byte offset 4, expected \(TokenShard.version) (16-bit tokens)"
-        } else if declared < 0 || size != expectedSize {
-            problem = "token shard \(path) is \(size) bytes, but its header (byte offset 8) says \(declared) tokens, which needs \(expectedSize) bytes: the file is truncated or corrupt"
-        }
-        if let problem {
-            munmap(base, size)
+        if let problem = TokenShard.headerProblem(header.map { Int32(littleEndian: $0) }, size: size, path: path) {
+            close(fd)
             throw DataError("\(problem); \(fix)")
         }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            close(fd)
+            throw DataError("cannot memory-map token shard \(path): \(String(cString: strerror(errno))); \(fix)")
+        }
+        descriptor = fd
         mapping = base
         mappedLength = size
-        count = declared
-        tokens = UnsafeBufferPointer(start: (base + TokenShard.headerBytes).assumingMemoryBound(to: UInt16.self), count: declared)
+        count = Int(Int32(littleEndian: header[2]))
+        tokens = UnsafeBufferPointer(start: (base + TokenShard.headerBytes).assumingMemoryBound(to: UInt16.self), count: count)
+        if let vocabSize { try checkTokens(below: vocabSize) }
+    }
+
+    /// What is wrong with a header of (magic, version, count) for a file of `size` bytes, if anything.
+    private static func headerProblem(_ header: [Int32], size: Int, path: String) -> String? {
+        let declared = Int(header[2])
+        let expectedSize = TokenShard.headerBytes + 2 * max(declared, 0)
+        if header[0] != TokenShard.magic {
+            return "token shard \(path) has magic \(header[0]) at byte offset 0, expected \(TokenShard.magic): it is not an llm.c token file"
+        } else if header[1] != TokenShard.version {
+            return "token shard \(path) has version \(header[1]) at byte offset 4, expected \(TokenShard.version) (16-bit tokens)"
+        } else if declared < 0 || size != expectedSize {
+            return "token shard \(path) is \(size) bytes, but its header (byte offset 8) says \(declared) tokens, which needs \(expectedSize) bytes: the file is truncated or corrupt"
+        }
+        return nil
     }
 
     /// The token at `index` (0..<count).
@@ -78,6 +91,7 @@ public final class TokenShard: @unchecked Sendable {
 
     deinit {
         if let mapping { munmap(mapping, mappedLength) }
+        close(descriptor)
     }
 
     /// Writes `tokens` as a shard at `url`, via a temporary file in the same folder renamed into place, so a half-written shard never appears.

@@ -6,7 +6,13 @@ extension TrainerCommand {
     /// Trains the tokenizer (when absent) and writes the token shards for a config.
     struct Prepare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train the tokenizer if needed and write train/val token shards (llm.c format).")
+            abstract: "Train the tokenizer if needed and write train/val token shards (llm.c format).",
+            discussion: """
+            Reads data.corpus (text or JSONL files, optionally .gz, or a folder of them) and writes the shards and \
+            prepared.json to data.dir; does nothing when data.dir is up to date. Under mpirun the ranks share the \
+            encoding, and the shards are the same at any rank count. With data.corpus empty, checks data.dir's \
+            shards (prepared or llm.c's) as training would use them.
+            """)
 
         @OptionGroup var options: ConfigOptions
 
@@ -14,10 +20,8 @@ extension TrainerCommand {
             let config = try options.load()
             do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
             Launch.run { comm in
-                _ = try comm.agree(onlyRoot: true) {
-                    let data = try RunSetup.prepareData(config) { print($0); fflush(nil) }
-                    print("prepared \(data.directory.path): \(data.trainTokens) training and \(data.valTokens) validation tokens")
-                }
+                let data = try RunSetup.prepareData(config: config, comm: comm, progress: .standardOutput)
+                if comm.isRoot { print("prepared \(data.directory.path): \(data.trainTokens) training and \(data.valTokens) validation tokens") }
             }
         }
     }

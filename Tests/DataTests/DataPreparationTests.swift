@@ -26,16 +26,17 @@ private let works = [
     let first = try DataPreparation.prepare(corpus: corpus, directory: directory, vocabSize: 300, valFraction: 0.25) { messages.append($0) }
     #expect(!first.reused)
     #expect(messages.contains { $0.hasPrefix("merges ") })
-    #expect(first.manifest.documents == 2)
-    #expect(first.manifest.corpusFiles.map(\.name) == ["a_play.txt", "b_poem.txt"])
-    #expect(first.trainBytes + first.valBytes == works["a_play.txt"]!.utf8.count + works["b_poem.txt"]!.utf8.count)
+    #expect(first.manifest?.documents == 2)
+    #expect(try CorpusFile.list(corpus: corpus.path).map(\.name) == ["a_play.txt", "b_poem.txt"])
+    #expect(first.manifest?.corpus.files == 2)
+    #expect((first.trainBytes ?? 0) + (first.valBytes ?? 0) == works["a_play.txt"]!.utf8.count + works["b_poem.txt"]!.utf8.count)
     for name in ["vocab.json", "merges.txt", "prepared.json", "train_000000.bin", "val_000000.bin"] {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path))
     }
 
     // Train and val hold every document, each started by <|endoftext|>, and together spell the corpus.
-    let train = try TokenDataset(directory: directory, split: "train")
-    let val = try TokenDataset(directory: directory, split: "val")
+    let train = try TokenDataset(directory: directory, split: "train", vocabSize: 300)
+    let val = try TokenDataset(directory: directory, split: "val", vocabSize: 300)
     #expect(train.count == first.trainTokens && val.count == first.valTokens)
     let eot = first.tokenizer.endOfText
     let trainTokens = (0..<train.count).map { train.token(at: $0) }
@@ -60,7 +61,7 @@ private let works = [
     try "Once more unto the breach, dear friends.".write(to: corpus.appendingPathComponent("c_more.txt"), atomically: true, encoding: .utf8)
     let third = try DataPreparation.prepare(corpus: corpus, directory: directory, vocabSize: 300, valFraction: 0.25)
     #expect(!third.reused)
-    #expect(third.manifest.documents == 3)
+    #expect(third.manifest?.documents == 3)
     #expect(third.tokenizer.merges == first.tokenizer.merges)
 
     // So is a changed val fraction.
@@ -106,4 +107,37 @@ private let works = [
     let empty = root.appendingPathComponent("empty")
     try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
     #expect(message { _ = try DataPreparation.prepare(corpus: empty, directory: directory, vocabSize: 260, valFraction: 0.1) }.contains("empty"))
+}
+
+@Test func aTouchedCorpusFileIsPreparedAgainWithoutReadingTheCorpusOtherwise() throws {
+    let (corpus, root) = try makeCorpus(works)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let directory = root.appendingPathComponent("prepared")
+    #expect(try !DataPreparation.prepare(corpus: corpus, directory: directory, vocabSize: 300, valFraction: 0.25).reused)
+    #expect(try DataPreparation.prepare(corpus: corpus, directory: directory, vocabSize: 300, valFraction: 0.25).reused)
+    // Same size, new modification time: prepared.json no longer describes the corpus.
+    let file = corpus.appendingPathComponent("a_play.txt")
+    try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)], ofItemAtPath: file.path)
+    #expect(try !DataPreparation.prepare(corpus: corpus, directory: directory, vocabSize: 300, valFraction: 0.25).reused)
+}
+
+@Test func theTokenizerTrainsOnABoundedDeterministicSample() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("sample-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let corpus = root.appendingPathComponent("corpus.txt")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    try DataFixtures.works.map(\.text).joined(separator: "\n").write(to: corpus, atomically: true, encoding: .utf8)
+    var tokenizers: [Data] = []
+    for run in 0..<2 {
+        var settings = PreparationSettings(corpus: corpus.path, directory: root.appendingPathComponent("p\(run)"), vocabSize: 400, valFraction: 0.1)
+        settings.tokenizerSampleBytes = 1 << 20
+        var messages: [String] = []
+        let data = try DataPreparation.prepare(settings, progress: .collecting { messages.append($0) })
+        let note = messages.first { $0.hasPrefix("training tokenizer") } ?? ""
+        // 16 slices of 64 KiB, each ending at the first clean cut after it: just over 1 MiB of the 5 MB corpus.
+        #expect(note.contains("on 1.0 MB") || note.contains("on 1.1 MB"), "\(note)")
+        #expect(data.trainTokens > 1_000_000)
+        tokenizers.append(try Data(contentsOf: data.directory.appendingPathComponent("merges.txt")))
+    }
+    #expect(tokenizers[0] == tokenizers[1])
 }

@@ -91,13 +91,13 @@ private func expectShardError(_ url: URL, mentioning words: [String]) {
     try TokenShard.write(tokens: [UInt16](), to: directory.appendingPathComponent("train_000002.bin"))
     try TokenShard.write(tokens: [UInt16](15..<18), to: directory.appendingPathComponent("train_000003.bin"))
     try TokenShard.write(tokens: [UInt16](100..<103), to: directory.appendingPathComponent("val_000000.bin"))
-    let train = try TokenDataset(directory: directory, split: "train")
+    let train = try TokenDataset(directory: directory, split: "train", vocabSize: 65536)
     #expect(train.count == 18)
     #expect((0..<18).map { train.token(at: $0) } == (0..<18).map { Int32($0) })
     var buffer = [Int32](repeating: -1, count: 12)
     buffer.withUnsafeMutableBufferPointer { train.copy(from: 5, count: 12, into: $0.baseAddress!) }
     #expect(buffer == (5..<17).map { Int32($0) })
-    let val = try TokenDataset(directory: directory, split: "val")
+    let val = try TokenDataset(directory: directory, split: "val", vocabSize: 65536)
     #expect(val.count == 3 && val.token(at: 2) == 102)
-    #expect(throws: DataError.self) { try TokenDataset(directory: directory, split: "test") }
+    #expect(throws: DataError.self) { try TokenDataset(directory: directory, split: "test", vocabSize: 65536) }
 }

@@ -22,7 +22,8 @@ public enum ResumeCheck {
         "training.max_steps", "training.log_every", "training.max_skipped_steps", "training.micro_batch",
         "eval.every", "eval.batches", "checkpoint.dir", "checkpoint.every", "checkpoint.keep", "checkpoint.save_timeout_s",
         "distributed.bucket_mb", "distributed.overlap", "distributed.watchdog_s",
-        "data.corpus", "data.dir", "finetune.init_from", "finetune.train_file", "finetune.val_file",
+        "data.corpus", "data.dir", "data.val_corpus", "data.tokenizer_sample_mb", "data.prepare_chunk_mb",
+        "finetune.init_from", "finetune.train_file", "finetune.val_file",
     ]
     /// Prefixes of fields that can never change: the tensors would not fit or mean something else.
     static let fixed = ["model.", "finetune.task", "finetune.labels"]

@@ -14,10 +14,15 @@ public enum ConfigValidation {
         guard (257...65536).contains(m.vocabSize) else {
             throw ConfigError("model.vocab_size", "\(m.vocabSize) is out of range; it must be 257...65536 (256 bytes, at least one merge and <|endoftext|>; uint16 token shards)")
         }
-        guard !c.data.corpus.isEmpty else { throw ConfigError("data.corpus", "is empty; name a text file or a folder of .txt files") }
         guard !c.data.dir.isEmpty else { throw ConfigError("data.dir", "is empty; name a folder for the tokenizer and shards") }
         guard c.data.valFraction > 0, c.data.valFraction < 1 else {
             throw ConfigError("data.val_fraction", "\(c.data.valFraction) must be above 0 and below 1, e.g. 0.1")
+        }
+        guard (1...65536).contains(c.data.tokenizerSampleMb) else {
+            throw ConfigError("data.tokenizer_sample_mb", "\(c.data.tokenizerSampleMb) must be 1...65536 MiB, e.g. 64")
+        }
+        guard (1...4096).contains(c.data.prepareChunkMb) else {
+            throw ConfigError("data.prepare_chunk_mb", "\(c.data.prepareChunkMb) must be 1...4096 MiB, e.g. 4")
         }
         let t = c.training
         try positive(t.batchTokens, "training.batch_tokens")

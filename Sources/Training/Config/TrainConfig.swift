@@ -24,14 +24,27 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 
     /// The `data` section.
     public struct DataSection: Codable, Sendable, Equatable {
-        /// A text file, or a folder of .txt files (one document each), relative to the working directory.
+        /// The corpus, relative to the working directory: a text file (one document), a JSONL file (one
+        /// {"text": ...} document per line), either gzip-compressed (.gz), or a folder of .txt, .jsonl
+        /// and .gz files read recursively in name order. Empty: use `dir` as it is (prepared or llm.c shards).
         public var corpus = "data/shakespeare"
-        /// Folder for the tokenizer (vocab.json, merges.txt) and the token shards.
+        /// Folder for the tokenizer (vocab.json, merges.txt), the token shards and prepared.json; or a
+        /// folder of llm.c shards (*train*.bin, *val*.bin) with GPT-2's vocab.json and merges.txt.
         public var dir = "data/prepared/shakespeare-8k"
-        /// Share of each document's tokens held out for validation.
+        /// Share held out for validation: the last part of each text document's tokens, and a share of
+        /// each JSONL file's documents chosen by a hash of their position. Unused with `val_corpus`.
         public var valFraction = 0.1
+        /// A separate validation corpus (same formats as `corpus`); empty: hold out `val_fraction` of the corpus.
+        public var valCorpus = ""
+        /// MiB of corpus text the tokenizer is trained on: all of a smaller corpus, else evenly spaced slices.
+        public var tokenizerSampleMb = 64
+        /// MiB of corpus each rank encodes at a time while preparing; a rank's memory is a few times this.
+        public var prepareChunkMb = 4
         public init() {}
-        enum CodingKeys: String, CodingKey { case corpus, dir, valFraction = "val_fraction" }
+        enum CodingKeys: String, CodingKey {
+            case corpus, dir, valFraction = "val_fraction", valCorpus = "val_corpus", tokenizerSampleMb = "tokenizer_sample_mb"
+            case prepareChunkMb = "prepare_chunk_mb"
+        }
     }
 
     /// The `training` section.

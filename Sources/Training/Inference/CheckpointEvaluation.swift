@@ -28,7 +28,7 @@ public enum CheckpointEvaluation {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-eval-\(getpid())-\(comm.rank)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let dataset = try comm.agree { () throws -> TokenDataset in
-            guard let dataFile else { return try TokenDataset(directory: URL(fileURLWithPath: config.data.dir), split: "val") }
+            guard let dataFile else { return try TokenDataset(directory: URL(fileURLWithPath: config.data.dir), split: "val", vocabSize: config.model.vocabSize) }
             guard let text = FileManager.default.contents(atPath: dataFile) else {
                 throw TrainingError("\(dataFile): cannot read the file; pass a readable text file to --data")
             }
@@ -38,7 +38,7 @@ public enum CheckpointEvaluation {
             }
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             try TokenShard.write(tokens: tokens, to: scratch.appendingPathComponent("val_000000.bin"))
-            return try TokenDataset(directory: scratch, split: "val")
+            return try TokenDataset(directory: scratch, split: "val", vocabSize: config.model.vocabSize)
         }!
         let B = loaded.model.maxBatch
         let loader = BatchLoader(dataset: dataset, sequence: config.model.blockSize, maxBatch: B)

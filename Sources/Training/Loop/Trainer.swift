@@ -71,7 +71,7 @@ public final class Trainer {
         store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
         let freeze = objective.frozenLayers
         frozen = freeze == 0 ? 0..<0 : 0..<model.layout.layerRange(freeze - 1).upperBound
-        dataHash = FileDigest.sha256(objective.dataFile)
+        dataHash = FileDigest.sha256(objective.dataIdentity)
     }
 
     /// A fresh start: rank 0 loads the pre-trained weights of `initFrom` (our checkpoint or a

@@ -9,7 +9,7 @@ public final class LanguageModelObjective: TrainingObjective {
     public let name = "pretrain"
     public let sequence: Int
     public let sampleCount: Int
-    public let dataFile: URL
+    public let dataIdentity: [UInt8]
     private let train: BatchLoader
     private let val: BatchLoader
     private let microBatch: Int
@@ -22,8 +22,7 @@ public final class LanguageModelObjective: TrainingObjective {
         sequence = T
         microBatch = plan.microBatch
         evalBatches = config.eval.batches
-        let trainSet = try TokenDataset(directory: data.directory, split: "train")
-        let valSet = try TokenDataset(directory: data.directory, split: "val")
+        let trainSet = data.train, valSet = data.val
         train = BatchLoader(dataset: trainSet, sequence: T, maxBatch: plan.microBatch)
         val = BatchLoader(dataset: valSet, sequence: T, maxBatch: plan.microBatch)
         guard train.sampleCount >= plan.sequencesPerStep else {
@@ -34,7 +33,7 @@ public final class LanguageModelObjective: TrainingObjective {
         }
         sampleCount = train.sampleCount
         tokenBytes = data.tokenizer.textByteCounts
-        dataFile = data.directory.appendingPathComponent("prepared.json")
+        dataIdentity = data.identity()
     }
 
     /// Every target of every window counts.

@@ -20,9 +20,9 @@ public protocol TrainingObjective: AnyObject {
     var frozenLayers: Int { get }
     /// Held-out figures are logged once before the first step (fine-tuning does this).
     var evaluatesBeforeTraining: Bool { get }
-    /// The file whose bytes identify the training data (prepared.json, or the training records),
-    /// compared across ranks at start-up and with the checkpoint's when a run resumes.
-    var dataFile: URL { get }
+    /// Bytes that identify the training data (prepared.json, the shards' names, sizes and times
+    /// when used as they are, or the training records); resume and the start-up check compare them.
+    var dataIdentity: [UInt8] { get }
 
     /// Loss terms in a global batch made of `samples`: the divisor of the step's summed loss.
     func lossCount(of samples: [Int]) -> Int

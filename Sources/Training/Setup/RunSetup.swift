@@ -5,31 +5,6 @@ import GPT
 
 /// Start-up steps of a run that sit between the config and the loop.
 public enum RunSetup {
-    /// Fails early, before MPI starts, when the corpus is missing and no prepared data exists.
-    public static func checkInputs(_ config: TrainConfig) throws(ConfigError) {
-        let manifest = URL(fileURLWithPath: config.data.dir).appendingPathComponent("prepared.json")
-        if FileManager.default.fileExists(atPath: manifest.path) { return }
-        guard FileManager.default.fileExists(atPath: config.data.corpus) else {
-            throw ConfigError("data.corpus", "\(config.data.corpus) does not exist; point it at a text file or a folder of .txt files (the bundled corpus is data/shakespeare)")
-        }
-    }
-
-    /// Trains the tokenizer and writes the shards when needed, or loads what is there; without a
-    /// corpus, uses the prepared directory as it is. With training.init_from, the tokenizer is the
-    /// pre-trained model's.
-    public static func prepareData(_ config: TrainConfig, progress: (String) -> Void) throws -> PreparedData {
-        if !config.training.initFrom.isEmpty {
-            try PretrainedWeights.open(config.training.initFrom).installTokenizer(into: URL(fileURLWithPath: config.data.dir))
-        }
-        if !FileManager.default.fileExists(atPath: config.data.corpus) {
-            progress("corpus \(config.data.corpus) not found; using the prepared data in \(config.data.dir) as it is")
-            return try DataPreparation.openPrepared(directory: URL(fileURLWithPath: config.data.dir), vocabSize: config.model.vocabSize)
-        }
-        return try DataPreparation.prepare(
-            corpus: URL(fileURLWithPath: config.data.corpus), directory: URL(fileURLWithPath: config.data.dir),
-            vocabSize: config.model.vocabSize, valFraction: config.data.valFraction, progress: progress)
-    }
-
     /// Sets this rank's OpenBLAS threads as `ThreadChoice` decides (the environment's count, or
     /// the node's cores shared among its ranks), makes the non-GEMM kernels use as many, and
     /// returns the count. The first rank on a node prints a warning when the node is oversubscribed.

@@ -17,13 +17,13 @@ public enum StartupCheck {
         }
     }
 
-    /// Fingerprints the resolved config, this executable and the data manifest.
-    public static func fingerprint(config: TrainConfig, dataManifest: URL) -> Fingerprint {
+    /// Fingerprints the resolved config, this executable and the data's identifying bytes.
+    public static func fingerprint(config: TrainConfig, dataIdentity: [UInt8]) -> Fingerprint {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return Fingerprint(
             config: digest(ConfigLoader.canonicalJSON(config)),
             binary: digest((try? Data(contentsOf: exe, options: .alwaysMapped)) ?? Data(CommandLine.arguments[0].utf8)),
-            data: digest((try? Data(contentsOf: dataManifest)) ?? Data()))
+            data: Array(SHA256.hash(data: dataIdentity)))
     }
 
     /// Compares every rank's fingerprint with rank 0's; returns a message naming the ranks and
@@ -50,8 +50,8 @@ public enum StartupCheck {
 
     /// Fingerprints this rank and compares it with rank 0's; a mismatch stops every rank with
     /// one message (a `RankFailure`, the same on every rank).
-    public static func verify(config: TrainConfig, dataFile: URL, comm: Communicator) throws {
-        if let mismatch = try compare(fingerprint(config: config, dataManifest: dataFile), comm: comm) {
+    public static func verify(config: TrainConfig, dataIdentity: [UInt8], comm: Communicator) throws {
+        if let mismatch = try compare(fingerprint(config: config, dataIdentity: dataIdentity), comm: comm) {
             throw RankFailure(rank: 0, message: mismatch)
         }
     }

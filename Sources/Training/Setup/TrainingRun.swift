@@ -100,16 +100,15 @@ public struct TrainingRun {
     private func makeTrainer(comm: Communicator) throws -> Trainer {
         switch kind {
         case .pretrain:
-            _ = try comm.agree(onlyRoot: true) { try RunSetup.prepareData(config) { print($0); fflush(nil) } }
-            let data = try comm.agree { try RunSetup.prepareData(config) { _ in } }!
-            try StartupCheck.verify(config: config, dataFile: data.directory.appendingPathComponent("prepared.json"), comm: comm)
+            let data = try RunSetup.prepareData(config: config, comm: comm, progress: .standardOutput)
+            try StartupCheck.verify(config: config, dataIdentity: data.identity(), comm: comm)
             return try comm.agree {
                 try Trainer(config: config, comm: comm, tokenizerDirectory: data.directory) { plan in
                     try LanguageModelObjective(config: config, plan: plan, data: data)
                 }
             }!
         case .finetune(let setup):
-            try StartupCheck.verify(config: config, dataFile: URL(fileURLWithPath: config.finetuneSection.trainFile), comm: comm)
+            try StartupCheck.verify(config: config, dataIdentity: FileDigest.bytes(URL(fileURLWithPath: config.finetuneSection.trainFile)), comm: comm)
             return try comm.agree {
                 try Trainer(config: config, comm: comm, tokenizerDirectory: setup.initFrom.tokenizerDirectory) { plan -> TrainingObjective in
                     if setup.config.finetuneSection.task == "classify" { return ClassificationObjective(setup: setup, plan: plan) }

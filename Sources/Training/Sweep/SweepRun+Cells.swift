@@ -18,10 +18,12 @@ extension SweepRun {
     @discardableResult
     public func run(comm: Communicator, fault: FaultInjection?, shouldStop: () -> Bool) throws -> Ending {
         let started = Date()
-        var ledger = try comm.agree(onlyRoot: true) { () throws -> SweepLedger in
+        if comm.isRoot {
             print("sweep \(source): \(plan.grid.count) cells" + (plan.heldOut == nil ? "" : " and a held-out cell")
                   + " on \(comm.size) rank\(comm.size == 1 ? "" : "s"), in \(spec.dir)")
-            _ = try RunSetup.prepareData(base) { print($0) }
+        }
+        _ = try RunSetup.prepareData(config: base, comm: comm, progress: .standardOutput)
+        var ledger = try comm.agree(onlyRoot: true) { () throws -> SweepLedger in
             return try SweepLedger(directory: directory, plan: plan, warn: Self.warn)
         }
         for cell in plan.grid {
