@@ -15,6 +15,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "trainer", targets: ["trainer"]),
+        // The parsers' fuzz harnesses, linked by the libFuzzer package in Tests/Fuzz (launch/fuzz.sh).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +40,8 @@ let package = Package(
             "GPT", "Data", "Collectives", "Checkpoints", "CBLAS",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags),
+        // Each parser of outside input driven with arbitrary bytes: by libFuzzer and by TrainingTests.
+        .target(name: "FuzzTargets", dependencies: ["Training", "Data", "Checkpoints"]),
         // sgemm, all-reduce and training-step measurements for `trainer bench`.
         .target(name: "Benchmarks", dependencies: ["Training", "GPT", "Collectives", "CBLAS"]),
         .executableTarget(name: "trainer", dependencies: [
@@ -48,8 +52,8 @@ let package = Package(
         .testTarget(name: "GPTTests", dependencies: ["GPT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Training"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints", "FuzzTargets"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Training", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,7 +28,7 @@ extension TrainerCommand {
             } catch {
                 Launch.failBeforeMPI("\(error)")
             }
-            Launch.run { comm in try finetune(comm: comm, setup: setup) }
+            Launch.run(runDirectory: setup.config.checkpoint.dir) { comm in try finetune(comm: comm, setup: setup) }
         }
 
         /// The fine-tuning job on one rank.

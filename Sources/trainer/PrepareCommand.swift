@@ -12,7 +12,7 @@ extension TrainerCommand {
 
         func run() throws {
             let config = try options.load()
-            do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
+            do { try RunSetup.checkInputs(config, model: false) } catch { Launch.failBeforeMPI("\(error)") }
             Launch.run { comm in
                 _ = try comm.agree(onlyRoot: true) {
                     let data = try RunSetup.prepareData(config) { print($0); fflush(nil) }

@@ -24,7 +24,7 @@ extension TrainerCommand {
                 try RunSetup.checkInputs(config)
                 fault = try FaultInjection.fromEnvironment()
             } catch { Launch.failBeforeMPI("\(error)") }
-            Launch.run { comm in
+            Launch.run(runDirectory: config.checkpoint.dir) { comm in
                 StopSignal.install()
                 let threads = RunSetup.configureThreads()
                 _ = try comm.agree(onlyRoot: true) { try RunSetup.prepareData(config) { print($0); fflush(nil) } }
