@@ -12,7 +12,7 @@ trap 'rm -f "$log"' EXIT
 status=0
 swift test -c release --skip-build "$@" 2>&1 | tee "$log" || status=$?
 # Swift Testing prints "Test NAME skipped: REASON"; XCTest prints "Test Case 'NAME' skipped".
-skipped=$(grep -aE "Test (Case )?.+ skipped" "$log" | sed -E 's/^[^A-Za-z]*Test (Case )?/  /' | sort -u || true)
+skipped=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -aE "Test (Case )?.+ skipped(:| |$)" | sed -E 's/^[^A-Za-z]*Test (Case )?/  /' | sort -u || true)
 echo
 if [[ -n "$skipped" ]]; then
     echo "Skipped tests ($(wc -l <<<"$skipped")):"

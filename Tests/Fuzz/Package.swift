@@ -10,7 +10,8 @@ let package = Package(
         .package(name: "trainer", path: "../.."),
     ],
     targets: [
-        .executableTarget(name: "trainer-fuzz", dependencies: [.product(name: "FuzzTargets", package: "trainer")]),
+        .target(name: "CLibFuzzer"),
+        .executableTarget(name: "trainer-fuzz", dependencies: ["CLibFuzzer", .product(name: "FuzzTargets", package: "trainer")]),
     ],
     swiftLanguageModes: [.v6]
 )

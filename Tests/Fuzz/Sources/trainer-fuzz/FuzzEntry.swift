@@ -1,3 +1,4 @@
+import CLibFuzzer
 import Foundation
 import FuzzTargets
 
@@ -26,4 +27,13 @@ public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         fatalError("\(target.rawValue): \(why)")
     }
     return 0
+}
+
+/// The program's entry point: SwiftPM links executables with `main` aliased to this symbol, so it
+/// hands the command line to libFuzzer's driver (which reads options such as -max_total_time).
+@_cdecl("trainer_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { bytes, size in fuzzOneInput(bytes, size) }
 }
