@@ -46,9 +46,11 @@ extension ActivationLayout {
     }
 }
 
-/// Products and sums of non-negative sizes, nil on overflow (or when a term is already nil).
-enum CheckedSize {
-    static func product(_ factors: [Int]) -> Int? {
+/// Products and sums of non-negative sizes, nil on overflow (or when a term is already nil), for
+/// sizes that come from outside.
+public enum CheckedSize {
+    /// The product of `factors`, or nil when one is negative or the product overflows.
+    public static func product(_ factors: [Int]) -> Int? {
         var p = 1
         for f in factors {
             guard f >= 0 else { return nil }
@@ -59,7 +61,8 @@ enum CheckedSize {
         return p
     }
 
-    static func sum(_ terms: [Int?]) -> Int? {
+    /// The sum of `terms`, or nil when one is nil or negative or the sum overflows.
+    public static func sum(_ terms: [Int?]) -> Int? {
         var s = 0
         for t in terms {
             guard let t, t >= 0 else { return nil }

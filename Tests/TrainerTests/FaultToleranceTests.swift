@@ -27,6 +27,9 @@ import Testing
         #expect(result.stderr.contains("watchdog"), "stderr: \(result.stderr)")
         #expect(result.stderr.contains("rank 1 did not arrive"), "stderr: \(result.stderr)")
         #expect(result.stderr.contains("forward/backward at step 5"))
+        let status = try RunMetrics.status(dir.appendingPathComponent("run"))
+        #expect(status["state"] as? String == "failed")
+        #expect((status["error"] as? String)?.contains("rank 1 did not arrive") == true, "status.json: \(status)")
     }
 
     @Test func nonFiniteStepIsSkippedOnEveryRank() throws {

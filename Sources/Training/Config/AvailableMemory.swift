@@ -1,4 +1,5 @@
 import Foundation
+import GPT
 
 /// How much memory a new job can use on this machine: MemAvailable from /proc/meminfo, lowered to
 /// what the process's memory cgroup still allows (limit − usage + reclaimable page cache) when the
@@ -19,7 +20,7 @@ public struct AvailableMemory: Sendable, Equatable {
     public static func current() -> AvailableMemory? {
         guard let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
               let kib = field(meminfo, "MemAvailable:") ?? field(meminfo, "MemTotal:"),
-              let bytes = CheckedBytes.product(kib, 1024)
+              let bytes = CheckedSize.product([kib, 1024])
         else { return nil }
         var best = AvailableMemory(bytes: bytes, source: "MemAvailable in /proc/meminfo")
         for limit in cgroupLimits() where limit.bytes < best.bytes { best = limit }

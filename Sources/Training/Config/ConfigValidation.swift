@@ -1,3 +1,5 @@
+import GPT
+
 /// Checks that a decoded config describes a run that can start. Checks that need the world size
 /// live in `BatchPlan`.
 public enum ConfigValidation {
@@ -17,6 +19,13 @@ public enum ConfigValidation {
         try positive(c.training.microBatch, "training.micro_batch")
         // Before any product of sizes below: every buffer size the model derives from them fits in an Int.
         _ = try MemoryEstimate(config: c)
+        try checkDataAndTraining(c)
+        try checkRest(c)
+    }
+
+    /// The `data` and `training` sections (model sizes already checked).
+    private static func checkDataAndTraining(_ c: TrainConfig) throws(ConfigError) {
+        let m = c.model
         guard !c.data.corpus.isEmpty else { throw ConfigError("data.corpus", "is empty; name a text file or a folder of .txt files") }
         guard !c.data.dir.isEmpty else { throw ConfigError("data.dir", "is empty; name a folder for the tokenizer and shards") }
         guard c.data.valFraction > 0, c.data.valFraction < 1 else {
@@ -39,22 +48,27 @@ public enum ConfigValidation {
         guard (0..<1).contains(t.beta2) else { throw ConfigError("training.beta2", "must be in [0, 1), e.g. 0.95") }
         guard t.gradClip >= 0 else { throw ConfigError("training.grad_clip", "must be 0 (off) or a positive norm, e.g. 1.0") }
         guard t.seed >= 0 else { throw ConfigError("training.seed", "\(t.seed) must be 0 or more, e.g. 1337") }
-        guard CheckedBytes.product(t.maxSteps, t.batchTokens) != nil else {
+        guard CheckedSize.product([t.maxSteps, t.batchTokens]) != nil else {
             throw ConfigError("training.max_steps", "\(t.maxSteps) steps of \(t.batchTokens) tokens is more tokens than a 64-bit count holds; use a realistic number of steps")
         }
         let tokensPerSequenceBatch = t.microBatch * m.blockSize
         guard t.batchTokens % tokensPerSequenceBatch == 0 else {
             throw ConfigError("training.batch_tokens", "\(t.batchTokens) is not a multiple of micro_batch × block_size = \(tokensPerSequenceBatch); use e.g. \(tokensPerSequenceBatch * max(1, t.batchTokens / tokensPerSequenceBatch))")
         }
+        guard t.maxSkippedSteps >= 0 else { throw ConfigError("training.max_skipped_steps", "must be 0 or more") }
+    }
+
+    /// The `eval`, `checkpoint` and `distributed` sections.
+    private static func checkRest(_ c: TrainConfig) throws(ConfigError) {
+        let tokensPerSequenceBatch = c.training.microBatch * c.model.blockSize
         guard c.eval.every >= 0 else { throw ConfigError("eval.every", "must be 0 (off) or a step count") }
         try positive(c.eval.batches, "eval.batches")
-        guard let tokensPerEval = CheckedBytes.product(c.eval.batches, tokensPerSequenceBatch), tokensPerEval <= 1 << 40 else {
+        guard let tokensPerEval = CheckedSize.product([c.eval.batches, tokensPerSequenceBatch]), tokensPerEval <= 1 << 40 else {
             throw ConfigError("eval.batches", "\(c.eval.batches) batches of \(tokensPerSequenceBatch) tokens is more validation data than any run reads; use e.g. 20")
         }
         guard !c.checkpoint.dir.isEmpty else { throw ConfigError("checkpoint.dir", "is empty; name a folder for this run") }
         guard c.checkpoint.every >= 0 else { throw ConfigError("checkpoint.every", "must be 0 (only at the end) or a step count") }
         try positive(c.checkpoint.keep, "checkpoint.keep")
-        guard t.maxSkippedSteps >= 0 else { throw ConfigError("training.max_skipped_steps", "must be 0 or more") }
         guard c.distributed.watchdogS >= 0, c.distributed.watchdogS <= 1e9 else {
             throw ConfigError("distributed.watchdog_s", "\(c.distributed.watchdogS) must be 0 (off) or a number of seconds up to 1e9, e.g. 300")
         }

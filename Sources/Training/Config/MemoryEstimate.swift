@@ -17,9 +17,9 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// AdamW's moments unless `optimizer` is false (evaluation and sampling).
     public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true) throws(ConfigError) {
         guard let sizes = GPTModel.checkedSizes(config: model, batch: batch, sequence: sequence),
-              let state = CheckedBytes.product(sizes.parameters, optimizer ? 16 : 8),
-              let activations = CheckedBytes.product(sizes.activations, MemoryLayout<Float>.stride),
-              activations.addingReportingOverflow(state).overflow == false
+              let state = CheckedSize.product([sizes.parameters, optimizer ? 16 : 8]),
+              let activations = CheckedSize.product([sizes.activations, MemoryLayout<Float>.stride]),
+              CheckedSize.sum([state, activations]) != nil
         else {
             throw ConfigError("model", "n_layer \(model.nLayer), n_head \(model.nHead), n_embd \(model.nEmbd), block_size \(model.blockSize), vocab_size \(model.vocabSize) with micro-batches of \(batch) × \(sequence) tokens need more memory than a 64-bit size can count; use realistic sizes (GPT-2 124M is n_layer 12, n_embd 768)")
         }
@@ -46,22 +46,12 @@ public struct MemoryEstimate: Sendable, Equatable {
     }
 }
 
-/// Overflow-checked arithmetic on byte counts.
-enum CheckedBytes {
-    /// a × b, or nil when it overflows or a factor is negative.
-    static func product(_ a: Int, _ b: Int) -> Int? {
-        guard a >= 0, b >= 0 else { return nil }
-        let (p, overflow) = a.multipliedReportingOverflow(by: b)
-        return overflow ? nil : p
-    }
-}
-
 extension MemoryEstimate {
     /// Throws one line naming the estimate and the memory available when `ranks` ranks of this size
     /// would not fit in `available` (nil: unknown, nothing is refused).
     public func checkFits(ranks: Int, available: AvailableMemory?) throws(ConfigError) {
         guard let available else { return }
-        let needed = CheckedBytes.product(totalBytes, max(1, ranks))
+        let needed = CheckedSize.product([totalBytes, max(1, ranks)])
         guard let needed, needed <= available.bytes else {
             let total = needed.map { Self.text(bytes: $0) } ?? "more than 8 EiB"
             let perRank = ranks > 1 ? " (\(ranks) ranks × \(Self.text(bytes: totalBytes)))" : ""
