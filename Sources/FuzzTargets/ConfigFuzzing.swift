@@ -11,11 +11,11 @@ enum ConfigFuzzing {
         do {
             let config = try ConfigLoader.decode(json, source: "config.json", overrides: overrides)
             var checks = Checks()
-            let again = try ConfigLoader.decode(ConfigLoader.canonicalJSON(config), source: "canonical config")
-            checks.expect(again == config, "the canonical JSON decodes to a different config")
-            let estimate = try MemoryEstimate(config: config)
-            checks.expect(estimate.totalBytes > 0, "memory estimate \(estimate.totalBytes) bytes")
-            return checks.outcome("\(config.model), \(estimate.totalBytes) bytes per rank")
+            let again = try? ConfigLoader.decode(ConfigLoader.canonicalJSON(config), source: "canonical config")
+            checks.expect(again == config, "the canonical JSON does not decode to the same config")
+            let estimate = try? MemoryEstimate(config: config)
+            checks.expect((estimate?.totalBytes ?? 0) > 0, "a validated config has no memory estimate")
+            return checks.outcome("\(config.model), \(estimate?.totalBytes ?? 0) bytes per rank")
         } catch {
             return .rejected(error.description)
         }

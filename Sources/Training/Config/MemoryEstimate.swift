@@ -1,8 +1,9 @@
 import GPT
 
 /// The memory one rank needs for a run: parameters, gradients and AdamW's two moments (16 bytes per
-/// parameter; 8 without the optimizer) plus the activations of one micro-batch. Computed with overflow checks, so a config of
-/// absurd sizes is an error here rather than a trap or a wrapped size inside the model.
+/// parameter; 8 without the optimizer) plus the activations of one micro-batch. Computed with
+/// overflow checks, so a config of absurd sizes is an error here rather than a trap or a wrapped
+/// size inside the model.
 public struct MemoryEstimate: Sendable, Equatable {
     /// Parameters of the model.
     public let parameters: Int
@@ -42,7 +43,7 @@ public struct MemoryEstimate: Sendable, Equatable {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
+        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f ", value) + units[unit]
     }
 }
 
