@@ -6,6 +6,14 @@ public enum KernelThreads {
     /// Thread count for layernorm, GELU, softmax/cross-entropy and attention's (batch, head) loop.
     /// Set once at start-up, before any forward pass; it is read without synchronisation.
     nonisolated(unsafe) public static var count: Int = 1
+
+    /// A count for the kernels called inside `KernelThreads.$scoped.withValue(n) { ... }` only, on
+    /// that task, leaving `count` and every other caller alone (tests compare thread counts this way
+    /// while other tests run).
+    @TaskLocal public static var scoped: Int?
+
+    /// The count the kernels use here: `scoped` where bound, else `count`.
+    public static var current: Int { scoped ?? count }
 }
 
 /// Splits `0..<count` into one contiguous chunk per thread and runs `body` on each.
@@ -14,7 +22,7 @@ public enum KernelThreads {
 /// Float reduction crosses chunks, which keeps results bit-identical for any thread count.
 @inline(__always)
 func parallelFor(_ count: Int, _ body: (Range<Int>) -> Void) {
-    let threads = min(KernelThreads.count, count)
+    let threads = min(KernelThreads.current, count)
     if threads <= 1 {
         if count > 0 { body(0..<count) }
         return
@@ -35,7 +43,7 @@ func parallelFor(_ count: Int, _ body: (Range<Int>) -> Void) {
 /// every output element on one thread either way, so results do not change.
 func parallelForSingleThreadedBLAS(_ count: Int, _ body: (Range<Int>) -> Void) {
     let blasThreads = openblas_get_num_threads()
-    guard KernelThreads.count > 1, blasThreads > 1 else { return parallelFor(count, body) }
+    guard KernelThreads.current > 1, blasThreads > 1 else { return parallelFor(count, body) }
     openblas_set_num_threads(1)
     defer { openblas_set_num_threads(blasThreads) }
     parallelFor(count, body)

@@ -31,7 +31,7 @@ extension TrainerCommand {
             }
             let job = TrainingRun(config: setup.config, kind: .finetune(setup), resume: length.resume, untilStep: length.untilStep,
                                   acceptInexactResume: length.inexactResume, fault: fault)
-            Launch.run { comm in
+            Launch.run(runDirectory: setup.config.checkpoint.dir) { comm in
                 StopSignal.install()
                 try job.run(comm: comm, shouldStop: { StopSignal.raised })
             }

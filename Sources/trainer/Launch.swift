@@ -31,7 +31,9 @@ enum Launch {
     /// Runs `body` with the communicator. A `RankFailure` (an error every rank agreed on) is
     /// printed once by rank 0 and every rank exits 1 after finalizing MPI; any other error ends the
     /// whole job through MPI_Abort, since a rank that just exited would leave the others waiting.
-    static func run(_ body: (Communicator) throws -> Void) -> Never {
+    /// Either way rank 0, when it knows the error, records it as "failed" in `runDirectory`'s
+    /// status.json (see `RunStatus.recordFailure`).
+    static func run(runDirectory: String? = nil, _ body: (Communicator) throws -> Void) -> Never {
         let comm: Communicator
         do {
             comm = try communicator()
@@ -42,11 +44,21 @@ enum Launch {
         do {
             try body(comm)
         } catch let failure as RankFailure {
-            stopAll(comm, "[rank \(failure.rank)] error: \(failure.message)")
+            let message = "[rank \(failure.rank)] error: \(failure.message)"
+            recordFailure(comm, runDirectory, message)
+            stopAll(comm, message)
         } catch {
-            comm.abort(code: 1, message: "[rank \(comm.rank)] error: \(error)")
+            let message = "[rank \(comm.rank)] error: \(error)"
+            recordFailure(comm, runDirectory, message)
+            comm.abort(code: 1, message: message)
         }
         finish(comm, code: 0)
+    }
+
+    /// Rank 0 writes "failed" and `message` to the run's status.json.
+    private static func recordFailure(_ comm: Communicator, _ runDirectory: String?, _ message: String) {
+        guard comm.isRoot, let runDirectory else { return }
+        RunStatus.recordFailure(runDirectory: URL(fileURLWithPath: runDirectory), message: message, worldSize: comm.size)
     }
 
     /// Ends every rank in step when all of them know the same `message`: rank 0 prints it once,

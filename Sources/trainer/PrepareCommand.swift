@@ -18,7 +18,7 @@ extension TrainerCommand {
 
         func run() throws {
             let config = try options.load()
-            do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
+            do { try RunSetup.checkInputs(config, model: false) } catch { Launch.failBeforeMPI("\(error)") }
             Launch.run { comm in
                 let data = try RunSetup.prepareData(config: config, comm: comm, progress: .standardOutput)
                 if comm.isRoot { print("prepared \(data.directory.path): \(data.trainTokens) training and \(data.valTokens) validation tokens") }

@@ -3,10 +3,10 @@ import Foundation
 import Training
 
 extension TrainerCommand {
-    /// Shows a run's progress and whether its job is alive, stalled or finished.
+    /// Shows a run's progress and whether its job is alive, stalled, finished or failed (with its error).
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a run's progress from RUN_DIR/status.json and whether the job is alive, stalled or finished.")
+            abstract: "Show a run's progress from RUN_DIR/status.json and whether the job is alive, stalled, finished or failed.")
 
         @Argument(help: "The run directory (checkpoint.dir).", completion: .directory)
         var runDirectory: String
@@ -38,6 +38,7 @@ extension TrainerCommand {
             if status.state == "running", let eta = status.etaSeconds { line += " | ETA " + MetricsLog.duration(eta) }
             print(line)
             print("last checkpoint: \(status.lastCheckpoint ?? "none yet")")
+            if status.state == "failed" { print("failed with: \(status.error ?? "no error recorded")") }
         }
     }
 }

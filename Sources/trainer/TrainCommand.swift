@@ -26,7 +26,7 @@ extension TrainerCommand {
             } catch { Launch.failBeforeMPI("\(error)") }
             let job = TrainingRun(config: config, kind: .pretrain, resume: length.resume, untilStep: length.untilStep,
                                   acceptInexactResume: length.inexactResume, fault: fault)
-            Launch.run { comm in
+            Launch.run(runDirectory: config.checkpoint.dir) { comm in
                 StopSignal.install()
                 try job.run(comm: comm, shouldStop: { StopSignal.raised })
             }

@@ -1,11 +1,13 @@
 import Testing
 import GPT
 
-/// Runs one forward/backward with `threads` kernel threads; returns the loss and gradients.
+/// Runs one forward/backward with `threads` kernel threads; returns the loss and gradients. The
+/// count is bound to this task only (a task-local), so tests running in parallel keep theirs.
 private func lossAndGradients(threads: Int) -> (LossSum, [Float], [Float]) {
-    let saved = KernelThreads.count
-    KernelThreads.count = threads
-    defer { KernelThreads.count = saved }
+    KernelThreads.$scoped.withValue(threads) { lossAndGradientsWithCurrentThreads() }
+}
+
+private func lossAndGradientsWithCurrentThreads() -> (LossSum, [Float], [Float]) {
     let B = 3, T = 16
     let model = GPTModel(config: tinyConfig, maxBatch: B, maxSequence: T)
     randomizeParameters(model, seed: 21)

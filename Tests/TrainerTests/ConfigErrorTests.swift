@@ -15,6 +15,10 @@ import Testing
         ("zero size", #"{"model": {"n_layer": 0}}"#, ["model.n_layer"]),
         ("vocab too large", #"{"model": {"vocab_size": 70000}}"#, ["model.vocab_size", "65536"]),
         ("bad schedule", #"{"training": {"schedule": "exponential"}}"#, ["training.schedule"]),
+        ("sizes overflow", #"{"model": {"n_layer": 1000000000000, "n_embd": 1000000000, "n_head": 1}}"#, ["model", "64-bit"]),
+        ("context overflows", #"{"model": {"block_size": 4611686018427387904}, "training": {"micro_batch": 4}}"#, ["model", "64-bit"]),
+        ("negative seed", #"{"training": {"seed": -1}}"#, ["training.seed"]),
+        ("absurd bucket", #"{"distributed": {"bucket_mb": 1e300}}"#, ["distributed.bucket_mb"]),
     ]
 
     @Test(arguments: 0..<cases.count)
@@ -28,6 +32,27 @@ import Testing
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(name): expected one stderr line, got: \(result.stderr)")
         for word in words { #expect(result.stderr.contains(word), "\(name): '\(word)' missing from: \(result.stderr)") }
+    }
+
+    /// A model far larger than the machine's memory is refused before MPI starts, naming the
+    /// estimate and what is available, on one rank or two; never a signal from a failed allocation.
+    @Test(arguments: [nil, 2] as [Int?])
+    func oversizedConfigIsRefusedWithOneLine(ranks: Int?) throws {
+        let dir = try TrainerProcess.temporaryDirectory("oversized")
+        let result = try TrainerProcess.run(["configs/gpt-tiny.json", "--set", "model.n_layer=96", "--set", "model.n_embd=12288",
+                                             "--set", "checkpoint.dir=\(dir.path)/run", "--set", "data.dir=\(dir.path)/data"],
+                                            ranks: ranks, timeout: 60)
+        #expect(!result.timedOut)
+        #expect(result.status == 2, "status \(result.status), stderr: \(result.stderr)")
+        // mpirun adds its own banner about the exit status; the trainer's line is the one naming the error.
+        let lines = result.stderr.split(separator: "\n").filter { ranks == nil || $0.contains("error") }
+        #expect(lines.count == 1, "expected one error line, got: \(result.stderr)")
+        for word in ["estimated", "TiB", "available", "model.n_layer"] {
+            #expect(result.stderr.contains(word), "'\(word)' missing from: \(result.stderr)")
+        }
+        if ranks == 2 { #expect(result.stderr.contains("2 ranks ×"), "stderr: \(result.stderr)") }
+        #expect(!result.stderr.contains("signal") && !result.stderr.contains("MPI_ABORT"), "stderr: \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("data").path), "data was prepared for a run that cannot start")
     }
 
     @Test func badOverrideIsReported() throws {

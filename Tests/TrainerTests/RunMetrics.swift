@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// The per-step records of a run's metrics.jsonl, keyed by step, without timing fields.
 struct RunMetrics {
@@ -25,4 +26,12 @@ struct RunMetrics {
 
     /// Training loss by step.
     var losses: [Int: Double] { steps.compactMapValues { Double($0["loss"] ?? "") } }
+}
+
+extension RunMetrics {
+    /// A run directory's status.json as a JSON object.
+    static func status(_ runDirectory: URL) throws -> [String: Any] {
+        let data = try Data(contentsOf: runDirectory.appendingPathComponent("status.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
 }

@@ -1,15 +1,23 @@
 import Data
 import Foundation
+import FuzzTargets
 import Testing
-import Training
-import Checkpoints
 
-/// Property-based fuzzing of every parser that reads user files: arbitrary bytes, and valid
-/// inputs with random bytes changed, must give a value or a thrown error, never a crash.
+/// Every parser of outside input, fed the inputs of launch/fuzz.sh's coverage-guided runs (the seeds,
+/// and every input that once crashed) and seeded random mutations of a valid input: each input must
+/// give a valid value or the parser's own typed error, never a crash or a broken value.
 @Suite struct FuzzTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `count` inputs: half random byte strings, half `valid` with a few random bytes replaced.
+    /// The files in Tests/Fuzz/`folder`/`target`, sorted by name ([] when there are none).
+    static func files(_ folder: String, _ target: FuzzTarget) -> [URL] {
+        let dir = root.appendingPathComponent("Tests/Fuzz/\(folder)/\(target.rawValue)")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted().map { dir.appendingPathComponent($0) }
+    }
+
+    /// `count` inputs: half random byte strings, half `valid` with a few random bytes replaced (and
+    /// sometimes cut short).
     static func inputs(seed: UInt64, count: Int, valid: Data) -> [Data] {
         var rng = SplitMix64(seed: seed)
         var out: [Data] = []
@@ -29,69 +37,53 @@ import Checkpoints
         return out
     }
 
-    static func scratch(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-fuzz-\(name)-\(UUID().uuidString.prefix(8))")
+    static func scratch(_ target: FuzzTarget) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-fuzz-\(target.rawValue)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
-    @Test func configParserNeverCrashes() throws {
-        let valid = try Data(contentsOf: Self.root.appendingPathComponent("configs/gpt-small.json"))
-        var accepted = 0
-        for input in Self.inputs(seed: 1, count: 2000, valid: valid) {
-            if (try? ConfigLoader.decode(input, source: "fuzz")) != nil { accepted += 1 }
-        }
-        #expect(accepted < 2000)
-    }
-
-    @Test func shardReaderNeverCrashes() throws {
-        let dir = try Self.scratch("shard")
-        let valid = dir.appendingPathComponent("valid.bin")
-        try TokenShard.write(tokens: (0..<64).map { UInt16($0) }, to: valid)
-        let validBytes = try Data(contentsOf: valid)
-        for (i, input) in Self.inputs(seed: 2, count: 600, valid: validBytes).enumerated() {
-            let url = dir.appendingPathComponent("f\(i % 8).bin")
-            try input.write(to: url)
-            if let shard = try? TokenShard(url: url) {
-                var sum = 0
-                for j in 0..<shard.count { sum &+= Int(shard[j]) }  // every token it claims must be readable
-                _ = sum
+    /// The seeds are valid inputs: each is accepted.
+    @Test(arguments: FuzzTarget.allCases)
+    func seedsAreAccepted(target: FuzzTarget) throws {
+        let seeds = Self.files("Corpus", target)
+        #expect(!seeds.isEmpty, "no seeds in Tests/Fuzz/Corpus/\(target.rawValue)")
+        let scratch = try Self.scratch(target)
+        for url in seeds {
+            let outcome = target.run(try Data(contentsOf: url), scratch: scratch)
+            guard case .accepted = outcome else {
+                Issue.record("\(url.lastPathComponent): \(outcome)")
+                continue
             }
         }
     }
 
-    @Test func tokenizerFilesNeverCrashTheLoader() throws {
-        let dir = try Self.scratch("tokenizer")
-        let tokenizer = try BPETrainer.train(texts: ["to be or not to be, that is the question"], vocabSize: 270)
-        try tokenizer.save(to: dir)
-        let vocab = try Data(contentsOf: dir.appendingPathComponent(BPETokenizer.vocabFileName))
-        let merges = try Data(contentsOf: dir.appendingPathComponent(BPETokenizer.mergesFileName))
-        let vocabs = Self.inputs(seed: 3, count: 300, valid: vocab)
-        let mergeLists = Self.inputs(seed: 4, count: 300, valid: merges)
-        for (v, m) in zip(vocabs, mergeLists) {
-            try v.write(to: dir.appendingPathComponent(BPETokenizer.vocabFileName))
-            try m.write(to: dir.appendingPathComponent(BPETokenizer.mergesFileName))
-            if let loaded = try? BPETokenizer.load(from: dir) {
-                let bytes: [UInt8] = Array("fuzzing, a test".utf8)
-                #expect(loaded.decode(loaded.encode(bytes: bytes)) == bytes)
-            }
+    /// Inputs that crashed a parser under libFuzzer (since fixed) give a value or a typed error.
+    @Test(arguments: FuzzTarget.allCases)
+    func regressionInputsGiveAValueOrATypedError(target: FuzzTarget) throws {
+        let scratch = try Self.scratch(target)
+        for url in Self.files("Regressions", target) {
+            let outcome = target.run(try Data(contentsOf: url), scratch: scratch)
+            #expect(outcome.isCorrect, "\(url.lastPathComponent): \(outcome)")
         }
     }
 
-    @Test func checkpointStateAndSafetensorsNeverCrash() throws {
-        let dir = try Self.scratch("state")
-        let state = Data(#"{"format_version": 1, "step": 3, "tokens_seen": 10}"#.utf8)
-        for input in Self.inputs(seed: 5, count: 1000, valid: state) {
-            _ = try? TrainingState.read(input, path: "fuzz")
-        }
-        let file = dir.appendingPathComponent("t.safetensors")
-        try Safetensors.write(tensors: [SafetensorsTensor(name: "w", shape: [2, 3], floats: [1, 2, 3, 4, 5, 6])], to: file)
-        let valid = try Data(contentsOf: file)
-        for input in Self.inputs(seed: 6, count: 600, valid: valid) {
-            try input.write(to: file)
-            if let f = try? SafetensorsFile(url: file), let e = f.entries.first {
-                _ = try? f.tensor(named: e.name)
+    /// Random and mutated inputs give a value or a typed error, and the parser refuses some of them.
+    @Test(arguments: FuzzTarget.allCases)
+    func mutatedInputsGiveAValueOrATypedError(target: FuzzTarget) throws {
+        let valid = try Data(contentsOf: try #require(Self.files("Corpus", target).first))
+        let scratch = try Self.scratch(target)
+        let count = target == .tokenizer ? 300 : 1000
+        var rejected = 0
+        let seed = UInt64(FuzzTarget.allCases.firstIndex(of: target) ?? 0) + 1
+        for (i, input) in Self.inputs(seed: seed, count: count, valid: valid).enumerated() {
+            let outcome = target.run(input, scratch: scratch)
+            #expect(outcome.isCorrect, "input \(i) (\(input.count) bytes): \(outcome)")
+            if case .rejected(let message) = outcome {
+                rejected += 1
+                #expect(!message.isEmpty, "input \(i): an error without a message")
             }
         }
+        #expect(rejected >= count / 2, "only \(rejected) of \(count) random or damaged inputs were refused")
     }
 }

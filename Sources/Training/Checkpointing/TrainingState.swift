@@ -62,6 +62,7 @@ public struct TrainingState: Codable, Sendable, Equatable {
             guard state.formatVersion == 1 else {
                 throw TrainingError("\(path): state format \(state.formatVersion) is newer than this trainer understands; use a newer trainer")
             }
+            try state.checkRanges(path: path)  // issue 13: values from outside, checked before use
             return state
         } catch let error as TrainingError {
             throw error

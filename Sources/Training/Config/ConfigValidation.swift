@@ -1,3 +1,5 @@
+import GPT
+
 /// Checks that a decoded config describes a run that can start. Checks that need the world size
 /// live in `BatchPlan`.
 public enum ConfigValidation {
@@ -14,6 +16,16 @@ public enum ConfigValidation {
         guard (257...65536).contains(m.vocabSize) else {
             throw ConfigError("model.vocab_size", "\(m.vocabSize) is out of range; it must be 257...65536 (256 bytes, at least one merge and <|endoftext|>; uint16 token shards)")
         }
+        try positive(c.training.microBatch, "training.micro_batch")
+        // Before any product of sizes below: every buffer size the model derives from them fits in an Int.
+        _ = try MemoryRequirement(config: c)
+        try checkDataAndTraining(c)
+        try checkRest(c)
+    }
+
+    /// The `data` and `training` sections (model sizes already checked).
+    private static func checkDataAndTraining(_ c: TrainConfig) throws(ConfigError) {
+        let m = c.model
         guard !c.data.dir.isEmpty else { throw ConfigError("data.dir", "is empty; name a folder for the tokenizer and shards") }
         guard c.data.valFraction > 0, c.data.valFraction < 1 else {
             throw ConfigError("data.val_fraction", "\(c.data.valFraction) must be above 0 and below 1, e.g. 0.1")
@@ -26,7 +38,6 @@ public enum ConfigValidation {
         }
         let t = c.training
         try positive(t.batchTokens, "training.batch_tokens")
-        try positive(t.microBatch, "training.micro_batch")
         try positive(t.maxSteps, "training.max_steps")
         try positive(t.logEvery, "training.log_every")
         guard t.warmupSteps >= 0 else { throw ConfigError("training.warmup_steps", "must be 0 or more") }
@@ -41,19 +52,37 @@ public enum ConfigValidation {
         guard (0..<1).contains(t.beta1) else { throw ConfigError("training.beta1", "must be in [0, 1), e.g. 0.9") }
         guard (0..<1).contains(t.beta2) else { throw ConfigError("training.beta2", "must be in [0, 1), e.g. 0.95") }
         guard t.gradClip >= 0 else { throw ConfigError("training.grad_clip", "must be 0 (off) or a positive norm, e.g. 1.0") }
+        guard t.seed >= 0 else { throw ConfigError("training.seed", "\(t.seed) must be 0 or more, e.g. 1337") }
+        guard CheckedSize.product([t.maxSteps, t.batchTokens]) != nil else {
+            throw ConfigError("training.max_steps", "\(t.maxSteps) steps of \(t.batchTokens) tokens is more tokens than a 64-bit count holds; use a realistic number of steps")
+        }
         let tokensPerSequenceBatch = t.microBatch * m.blockSize
         guard t.batchTokens % tokensPerSequenceBatch == 0 else {
             throw ConfigError("training.batch_tokens", "\(t.batchTokens) is not a multiple of micro_batch × block_size = \(tokensPerSequenceBatch); use e.g. \(tokensPerSequenceBatch * max(1, t.batchTokens / tokensPerSequenceBatch))")
         }
+        guard t.maxSkippedSteps >= 0 else { throw ConfigError("training.max_skipped_steps", "must be 0 or more") }
+    }
+
+    /// The `eval`, `checkpoint` and `distributed` sections.
+    private static func checkRest(_ c: TrainConfig) throws(ConfigError) {
+        let tokensPerSequenceBatch = c.training.microBatch * c.model.blockSize
         guard c.eval.every >= 0 else { throw ConfigError("eval.every", "must be 0 (off) or a step count") }
         try positive(c.eval.batches, "eval.batches")
+        guard let tokensPerEval = CheckedSize.product([c.eval.batches, tokensPerSequenceBatch]), tokensPerEval <= 1 << 40 else {
+            throw ConfigError("eval.batches", "\(c.eval.batches) batches of \(tokensPerSequenceBatch) tokens is more validation data than any run reads; use e.g. 20")
+        }
         guard !c.checkpoint.dir.isEmpty else { throw ConfigError("checkpoint.dir", "is empty; name a folder for this run") }
         guard c.checkpoint.every >= 0 else { throw ConfigError("checkpoint.every", "must be 0 (only at the end) or a step count") }
         try positive(c.checkpoint.keep, "checkpoint.keep")
-        guard c.checkpoint.saveTimeoutS >= 0 else { throw ConfigError("checkpoint.save_timeout_s", "must be 0 (automatic) or a number of seconds") }
-        guard t.maxSkippedSteps >= 0 else { throw ConfigError("training.max_skipped_steps", "must be 0 or more") }
-        guard c.distributed.watchdogS >= 0 else { throw ConfigError("distributed.watchdog_s", "must be 0 (off) or a number of seconds, e.g. 300") }
-        guard c.distributed.bucketMb > 0 else { throw ConfigError("distributed.bucket_mb", "must be a positive size in MiB, e.g. 8") }
+        guard c.checkpoint.saveTimeoutS >= 0, c.checkpoint.saveTimeoutS <= 1e9 else {
+            throw ConfigError("checkpoint.save_timeout_s", "\(c.checkpoint.saveTimeoutS) must be 0 (automatic) or a number of seconds up to 1e9")
+        }
+        guard c.distributed.watchdogS >= 0, c.distributed.watchdogS <= 1e9 else {
+            throw ConfigError("distributed.watchdog_s", "\(c.distributed.watchdogS) must be 0 (off) or a number of seconds up to 1e9, e.g. 300")
+        }
+        guard c.distributed.bucketMb > 0, c.distributed.bucketMb <= 1_048_576 else {
+            throw ConfigError("distributed.bucket_mb", "\(c.distributed.bucketMb) must be a positive size in MiB up to 1048576, e.g. 8")
+        }
     }
 
     private static func positive(_ value: Int, _ field: String) throws(ConfigError) {

@@ -20,7 +20,10 @@ public struct LoadedCheckpoint {
         guard tokenizer.vocabSize == state.config.model.vocabSize else {
             throw TrainingError("\(info.directory.path): the tokenizer has \(tokenizer.vocabSize) tokens but the model \(state.config.model.vocabSize); the checkpoint is inconsistent")
         }
-        model = GPTModel(config: state.config.model, maxBatch: batchFromConfig ? state.config.training.microBatch : batch, maxSequence: state.config.model.blockSize)
+        let maxBatch = batchFromConfig ? state.config.training.microBatch : batch
+        try MemoryEstimate(model: state.config.model, batch: maxBatch, sequence: state.config.model.blockSize, optimizer: false)
+            .checkFits(ranks: RunSetup.ranksOnThisMachine, available: AvailableMemory.current())  // issue 13: refuse before allocating
+        model = GPTModel(config: state.config.model, maxBatch: maxBatch, maxSequence: state.config.model.blockSize)
         try ModelCheckpoint.load(from: info.directory, into: model, optimizer: nil)
     }
 }

@@ -55,7 +55,7 @@ public struct FaultInjection: Sendable, Equatable {
             case "step": fault.step = try number(kv[1], part)
             case "count": fault.count = try number(kv[1], part)
             case "seconds":
-                guard let s = Double(kv[1]), s >= 0 else { throw ConfigError(variable, "\"\(part)\": seconds must be a number") }
+                guard let s = Double(kv[1]), s >= 0, s <= 86_400 else { throw ConfigError(variable, "\"\(part)\": seconds must be a number from 0 to 86400") }
                 fault.seconds = s
             case "once": fault.once = kv[1]
             default: throw ConfigError(variable, "unknown key \"\(kv[0])\"; use rank, step, count, seconds or once")
@@ -65,7 +65,8 @@ public struct FaultInjection: Sendable, Equatable {
     }
 
     private static func number(_ s: String, _ part: String) throws(ConfigError) -> Int {
-        guard let n = Int(s), n >= 0 else { throw ConfigError(variable, "\"\(part)\": expected a whole number") }
+        // Bounded so that step + count and the like cannot overflow.
+        guard let n = Int(s), (0...1_000_000_000).contains(n) else { throw ConfigError(variable, "\"\(part)\": expected a whole number from 0 to 1000000000") }
         return n
     }
 

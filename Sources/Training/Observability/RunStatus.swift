@@ -20,11 +20,13 @@ public struct RunStatus: Codable, Sendable, Equatable {
     public var worldSize: Int
     public var pid: Int32
     public var host: String
+    /// The error line that ended a "failed" run.
+    public var error: String?
 
     enum CodingKeys: String, CodingKey {
         case state, step, maxSteps = "max_steps", tokens, loss, valLoss = "val_loss", tokensPerSecond = "tokens_per_s"
         case etaSeconds = "eta_s", lastStepSeconds = "last_step_s", lastCheckpoint = "last_checkpoint", heartbeat, started
-        case worldSize = "world_size", pid, host
+        case worldSize = "world_size", pid, host, error
     }
 
     /// The file name inside the run directory.
@@ -47,6 +49,29 @@ public struct RunStatus: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         guard let data = try? encoder.encode(self) else { return }
         try? data.write(to: runDirectory.appendingPathComponent(Self.fileName), options: .atomic)
+    }
+
+    /// Records an error exit of this process's job: state "failed" and `message`, keeping the
+    /// progress the job last wrote. Only a status this process wrote, or none in an existing run
+    /// directory, is replaced: the final status of an earlier job, or that of another job still
+    /// running, is left as it is.
+    public static func recordFailure(runDirectory: URL, message: String, worldSize: Int, now: Date = Date()) {
+        let host = ProcessInfo.processInfo.hostName, pid = getpid()
+        var status: RunStatus
+        if let previous = try? read(runDirectory: runDirectory) {
+            guard previous.pid == pid, previous.host == host else { return }
+            status = previous
+        } else {
+            guard FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent(fileName).path) == false,
+                  FileManager.default.fileExists(atPath: runDirectory.path) else { return }
+            status = RunStatus(state: "failed", step: 0, maxSteps: 0, tokens: 0, heartbeat: 0, started: now.timeIntervalSince1970,
+                               worldSize: worldSize, pid: pid, host: host)
+        }
+        status.state = "failed"
+        status.error = message
+        status.etaSeconds = nil
+        status.heartbeat = now.timeIntervalSince1970
+        status.write(runDirectory: runDirectory)
     }
 
     /// How the job looks from outside: finished, stopped, failed, alive, stalled or dead.

@@ -5,6 +5,15 @@ import GPT
 
 /// Start-up steps of a run that sit between the config and the loop.
 public enum RunSetup {
+    /// Ranks of this job on this machine, as the launcher announces it before MPI starts (Open MPI's
+    /// OMPI_COMM_WORLD_LOCAL_SIZE, else MPI_LOCALNRANKS); 1 when run without a launcher.
+    public static var ranksOnThisMachine: Int {
+        let env = ProcessInfo.processInfo.environment
+        let text = env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? "1"
+        guard let n = Int(text), (1...1_000_000).contains(n) else { return 1 }
+        return n
+    }
+
     /// Sets this rank's OpenBLAS threads as `ThreadChoice` decides (the environment's count, or
     /// the node's cores shared among its ranks), makes the non-GEMM kernels use as many, and
     /// returns the count. The first rank on a node prints a warning when the node is oversubscribed.

@@ -1,0 +1,64 @@
+import GPT
+
+/// The memory one rank needs for a run: parameters, gradients and AdamW's two moments (16 bytes per
+/// parameter; 8 without the optimizer) plus the activations of one micro-batch. Computed with
+/// overflow checks, so a config of absurd sizes is an error here rather than a trap or a wrapped
+/// size inside the model.
+public struct MemoryRequirement: Sendable, Equatable {
+    /// Parameters of the model.
+    public let parameters: Int
+    /// Bytes of parameters, gradients and (when training) the AdamW moments.
+    public let stateBytes: Int
+    /// Bytes of the activation buffer.
+    public let activationBytes: Int
+    /// All of it: what one rank allocates up front.
+    public var totalBytes: Int { stateBytes + activationBytes }
+
+    /// The estimate for `model` with micro-batches of `batch` sequences of `sequence` tokens, with
+    /// AdamW's moments unless `optimizer` is false (evaluation and sampling).
+    public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true) throws(ConfigError) {
+        guard let sizes = GPTModel.checkedSizes(config: model, batch: batch, sequence: sequence),
+              let state = CheckedSize.product([sizes.parameters, optimizer ? 16 : 8]),
+              let activations = CheckedSize.product([sizes.activations, MemoryLayout<Float>.stride]),
+              CheckedSize.sum([state, activations]) != nil
+        else {
+            throw ConfigError("model", "n_layer \(model.nLayer), n_head \(model.nHead), n_embd \(model.nEmbd), block_size \(model.blockSize), vocab_size \(model.vocabSize) with micro-batches of \(batch) × \(sequence) tokens need more memory than a 64-bit size can count; use realistic sizes (GPT-2 124M is n_layer 12, n_embd 768)")
+        }
+        parameters = sizes.parameters
+        stateBytes = state
+        activationBytes = activations
+    }
+
+    /// The estimate for a training run of `config`: micro-batches of training.micro_batch × block_size.
+    public init(config: TrainConfig) throws(ConfigError) {
+        try self.init(model: config.model, batch: config.training.microBatch, sequence: config.model.blockSize)
+    }
+
+    /// "1.5 GiB"-style text for a byte count.
+    public static func text(bytes: Int) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit + 1 < units.count {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f ", value) + units[unit]
+    }
+}
+
+extension MemoryRequirement {
+    /// Throws one line naming the estimate and the memory available when `ranks` ranks of this size
+    /// would not fit in `available` (nil: unknown, nothing is refused).
+    public func checkFits(ranks: Int, available: AvailableMemory?) throws(ConfigError) {
+        guard let available else { return }
+        let needed = CheckedSize.product([totalBytes, max(1, ranks)])
+        guard let needed, needed <= available.bytes else {
+            let total = needed.map { Self.text(bytes: $0) } ?? "more than 8 EiB"
+            let perRank = ranks > 1 ? " (\(ranks) ranks × \(Self.text(bytes: totalBytes)))" : ""
+            let count = parameters >= 1_000_000_000 ? String(format: "%.1fG", Double(parameters) / 1e9) : String(format: "%.2fM", Double(parameters) / 1e6)
+            let parts = "\(count) parameters × \(stateBytes / max(1, parameters)) bytes for weights, gradients and optimizer, plus \(Self.text(bytes: activationBytes)) of activations per rank"
+            throw ConfigError("model", "the run needs an estimated \(total) of memory on this machine\(perRank): \(parts); only \(Self.text(bytes: available.bytes)) is available (\(available.source)); use a smaller model (model.n_layer, model.n_embd), a smaller training.micro_batch, or fewer ranks per machine")
+        }
+    }
+}
