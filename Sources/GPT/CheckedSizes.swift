@@ -29,19 +29,22 @@ extension ParameterLayout {
 
 extension ActivationLayout {
     /// `totalCount` without building the layout. Per batch × sequence position: 16·L + 8 vectors of
-    /// width C (with the backward scratch), 4·L + 4 scalars and V logits; plus L + 1 attention maps
-    /// of NH·T² per sequence. Nil when a dimension is not positive or the count overflows.
+    /// width C (with the backward scratch) and 4·L + 3 scalars; L + 1 attention maps of NH·T² per
+    /// sequence; one chunk of the head's logits rows and the head's V × C gradient of wte. Nil when a
+    /// dimension is not positive or the count overflows.
     static func checkedCount(config c: GPTConfig, maxBatch: Int, maxSequence: Int) -> Int? {
-        let L = c.nLayer
-        guard maxBatch > 0, maxSequence > 0, L > 0, c.nEmbd > 0, c.nHead > 0, c.vocabSize > 0,
+        let L = c.nLayer, V = c.vocabSize
+        guard maxBatch > 0, maxSequence > 0, L > 0, c.nEmbd > 0, c.nHead > 0, V > 0,
               let bt = CheckedSize.product([maxBatch, maxSequence]),
               let btc = CheckedSize.product([bt, c.nEmbd]),
               let att = CheckedSize.product([maxBatch, c.nHead, maxSequence, maxSequence])
         else { return nil }
         return CheckedSize.sum([
             CheckedSize.sum([CheckedSize.product([16, L]), 8]).flatMap { CheckedSize.product([btc, $0]) },
-            CheckedSize.sum([CheckedSize.product([4, L]), 4, c.vocabSize]).flatMap { CheckedSize.product([bt, $0]) },
+            CheckedSize.sum([CheckedSize.product([4, L]), 3]).flatMap { CheckedSize.product([bt, $0]) },
             CheckedSize.sum([L, 1]).flatMap { CheckedSize.product([att, $0]) },
+            CheckedSize.product([headChunkRows(rows: bt, vocab: V), V]),
+            CheckedSize.product([V, c.nEmbd]),
         ])
     }
 }

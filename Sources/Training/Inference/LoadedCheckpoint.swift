@@ -21,7 +21,7 @@ public struct LoadedCheckpoint {
             throw TrainingError("\(info.directory.path): the tokenizer has \(tokenizer.vocabSize) tokens but the model \(state.config.model.vocabSize); the checkpoint is inconsistent")
         }
         let maxBatch = batchFromConfig ? state.config.training.microBatch : batch
-        try MemoryEstimate(model: state.config.model, batch: maxBatch, sequence: state.config.model.blockSize, optimizer: false)
+        try MemoryRequirement(model: state.config.model, batch: maxBatch, sequence: state.config.model.blockSize, optimizer: false)
             .checkFits(ranks: RunSetup.ranksOnThisMachine, available: AvailableMemory.current())  // issue 13: refuse before allocating
         model = GPTModel(config: state.config.model, maxBatch: maxBatch, maxSequence: state.config.model.blockSize)
         try ModelCheckpoint.load(from: info.directory, into: model, optimizer: nil)
