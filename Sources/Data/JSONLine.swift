@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads the `text` field of one JSONL line without building the whole object: the line must be one
 /// JSON object; other fields are checked for syntax and skipped. Written for speed on gigabytes of
-/// JSONL, and bounds-checked on every byte because the release build has no checks of its own.
+/// JSONL; every index is checked against the line before it is read, so no input can read past it.
 struct JSONLine {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0

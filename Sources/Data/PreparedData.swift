@@ -30,7 +30,7 @@ public struct PreparedData: Sendable {
 
     /// Bytes that change when the data does, for comparing runs (resume, ranks on other hosts):
     /// prepared.json when there is one; for shards used as they are, each shard's name, size and
-    /// modification time and the tokenizer files' sizes.
+    /// modification time and the tokenizer files' sizes and times.
     public func identity() -> [UInt8] {
         if manifest != nil, let bytes = FileManager.default.contents(atPath: directory.appendingPathComponent(PreparationManifest.fileName).path) {
             return [UInt8](bytes)

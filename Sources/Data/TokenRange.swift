@@ -1,4 +1,4 @@
-/// The vocabulary check of token shards, 32 tokens at a time (AVX2's vpmaxuw in the release build).
+/// The vocabulary check of token shards, 64 tokens at a time (four 16-lane vectors; AVX2's vpmaxuw in the release build).
 enum TokenRange {
     /// The index of the first token `limit` or larger, or nil when every token is below `limit`.
     static func firstToken(atLeast limit: UInt16, in tokens: UnsafeBufferPointer<UInt16>) -> Int? {

@@ -25,6 +25,7 @@ extension TrainerCommand {
                 setup = try FinetuneSetup(config: try options.load(extraOverrides: model), warn: { text in
                     if Launch.launcherRank == 0 { FileHandle.standardError.write(Data("warning: \(text)\n".utf8)) }
                 })
+                try RunSetup.checkMemory(setup.config)
                 fault = try FaultInjection.fromEnvironment()
             } catch {
                 Launch.failBeforeMPI("\(error)")

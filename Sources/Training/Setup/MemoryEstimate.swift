@@ -27,7 +27,6 @@ public struct MemoryEstimate: Sendable {
             Item(name: "AdamW moments", bytes: 8 * n),
             Item(name: "activations (micro-batch \(plan.microBatch) × \(plan.sequence))", bytes: activations),
             Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
-            Item(name: "token shards (mapped)", bytes: Self.shardBytes(directory: config.data.dir)),
             Item(name: "OpenBLAS buffers", bytes: KernelThreads.count * Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
         ]
         if plan.worldSize > 1 {
@@ -37,16 +36,6 @@ public struct MemoryEstimate: Sendable {
             items.append(Item(name: "all-reduce buffers (Open MPI)", bytes: config.distributed.overlap ? 4 * n : min(4 * n, bucket)))
         }
         self.items = items.sorted { $0.bytes > $1.bytes }
-    }
-
-    /// Bytes of the token shards in `directory` (they are memory-mapped and read whole over an epoch).
-    static func shardBytes(directory: String) -> Int {
-        let url = URL(fileURLWithPath: directory)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".bin") }.reduce(0) { total, name in
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).path)[.size]) as? Int
-            return total + (size ?? 0)
-        }
     }
 
     /// OpenBLAS (Haswell/Zen kernels) packs sgemm operands into a 32 MiB buffer per thread: a

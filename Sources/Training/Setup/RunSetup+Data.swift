@@ -14,9 +14,7 @@ extension RunSetup {
     /// Fails early, before MPI starts, when there is neither a corpus nor data to use as it is, or
     /// (unless `model` is false) when the ranks on this machine would not fit in its memory.
     public static func checkInputs(_ config: TrainConfig, model: Bool = true) throws(ConfigError) {
-        if model {
-            try MemoryRequirement(config: config).checkFits(ranks: ranksOnThisMachine, available: AvailableMemory.current())
-        }
+        if model { try checkMemory(config) }
         let d = config.data
         if !d.valCorpus.isEmpty, !FileManager.default.fileExists(atPath: d.valCorpus) {
             throw ConfigError("data.val_corpus", "\(d.valCorpus) does not exist; point it at a text or JSONL file or folder, or set it to \"\" to hold out data.val_fraction of the corpus")

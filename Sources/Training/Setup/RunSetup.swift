@@ -5,6 +5,11 @@ import GPT
 
 /// Start-up steps of a run that sit between the config and the loop.
 public enum RunSetup {
+    /// Refuses, before MPI starts, a run whose ranks on this machine would not fit in its memory.
+    public static func checkMemory(_ config: TrainConfig) throws(ConfigError) {
+        try MemoryRequirement(config: config).checkFits(ranks: ranksOnThisMachine, available: AvailableMemory.current())
+    }
+
     /// Ranks of this job on this machine, as the launcher announces it before MPI starts (Open MPI's
     /// OMPI_COMM_WORLD_LOCAL_SIZE, else MPI_LOCALNRANKS); 1 when run without a launcher.
     public static var ranksOnThisMachine: Int {

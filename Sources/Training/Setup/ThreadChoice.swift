@@ -18,11 +18,12 @@ public struct ThreadChoice: Sendable, Equatable {
     /// The choice for a rank with `environment`, on a node with `nodeCores` online cores, allowed
     /// to run on `allowedCores` of them.
     public static func choose(environment env: [String: String], nodeCores: Int, allowedCores: Int) -> ThreadChoice {
-        let cores = max(1, nodeCores)
-        let ranks = max(1, Int(env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? "") ?? 1)
+        let cores = min(1 << 20, max(1, nodeCores))
+        // Counts from the environment are bounded so that no product below can overflow.
+        let ranks = min(1 << 20, max(1, Int(env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? "") ?? 1))
         let onNode = "\(ranks) rank\(ranks == 1 ? "" : "s") on a node with \(cores) core\(cores == 1 ? "" : "s")"
         let fromEnvironment = ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"]
-            .lazy.compactMap { name in env[name].flatMap(Int.init).flatMap { $0 > 0 ? (name, $0) : nil } }.first
+            .lazy.compactMap { name in env[name].flatMap(Int.init).flatMap { $0 > 0 ? (name, min($0, 1 << 20)) : nil } }.first
         var choice: ThreadChoice
         if let (name, threads) = fromEnvironment {
             choice = ThreadChoice(threads: threads, reason: "\(name)=\(threads)")
