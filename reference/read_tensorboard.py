@@ -25,7 +25,7 @@ def main(run):
     with open(os.path.join(run, "metrics.jsonl")) as f:
         for line in f:
             r = json.loads(line)
-            fields = {"val_loss": "val/loss", "val_accuracy": "val/accuracy"} if "val_loss" in r else \
+            fields = {"val_loss": "val/loss", "val_accuracy": "val/accuracy", "val_bpb": "val/bits_per_byte"} if "val_loss" in r else \
                 {"loss": "train/loss", "lr": "train/lr", "grad_norm": "train/grad_norm", "tokens_per_s": "train/tokens_per_s"}
             for key, tag in fields.items():
                 if key in r:
