@@ -6,16 +6,11 @@ enum FileDigest {
     /// The hex SHA-256 of the file's bytes; of no bytes when it cannot be read (a missing file then
     /// differs from any real one).
     static func sha256(_ url: URL) -> String {
-        sha256(bytes(url))
+        sha256((try? Data(contentsOf: url, options: .alwaysMapped)) ?? Data())
     }
 
     /// The hex SHA-256 of `bytes`.
-    static func sha256(_ bytes: [UInt8]) -> String {
+    static func sha256<Bytes: DataProtocol>(_ bytes: Bytes) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// The file's bytes; none when it cannot be read.
-    static func bytes(_ url: URL) -> [UInt8] {
-        [UInt8]((try? Data(contentsOf: url, options: .alwaysMapped)) ?? Data())
     }
 }

@@ -8,7 +8,7 @@ extension Trainer {
     /// The state.json contents for the current step.
     func state(learningRate: Double) -> TrainingState {
         TrainingState(step: step, tokensSeen: tokensSeen, sequencesPerStep: plan.sequencesPerStep, order: order, learningRate: learningRate,
-                      config: config, tokenizerDirectory: tokenizerDirectory, dataHash: dataHash, worldSize: comm.size,
+                      config: config, tokenizerDirectory: tokenizerDirectory, dataHash: objective.dataHash, worldSize: comm.size,
                       lastValidationLoss: lastValidationLoss, best: best, trainingSeconds: trainingSeconds)
     }
 
@@ -44,7 +44,7 @@ extension Trainer {
         mine["training samples"] = String(order.sampleCount)
         if let data = saved.dataHash {
             theirs["data"] = String(data.prefix(16))
-            mine["data"] = String(dataHash.prefix(16))
+            mine["data"] = String(objective.dataHash.prefix(16))
         } else {
             note("resume: \(info.directory.lastPathComponent) predates data fingerprints; only the number of training samples was compared")
         }

@@ -47,8 +47,6 @@ public final class Trainer {
     public var fault: FaultInjection? = nil
     /// Folder holding the tokenizer files copied into every checkpoint.
     let tokenizerDirectory: URL
-    /// SHA-256 of the objective's data file, recorded in state.json and compared on resume.
-    let dataHash: String
     /// Set by a `nan` fault for the current step: the next gradient range backward finishes gets a NaN.
     var pendingNaN = false
 
@@ -71,7 +69,6 @@ public final class Trainer {
         store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
         let freeze = objective.frozenLayers
         frozen = freeze == 0 ? 0..<0 : 0..<model.layout.layerRange(freeze - 1).upperBound
-        dataHash = FileDigest.sha256(objective.dataIdentity)
     }
 
     /// A fresh start: rank 0 loads the pre-trained weights of `initFrom` (our checkpoint or a

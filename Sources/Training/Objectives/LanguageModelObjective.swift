@@ -9,7 +9,7 @@ public final class LanguageModelObjective: TrainingObjective {
     public let name = "pretrain"
     public let sequence: Int
     public let sampleCount: Int
-    public let dataIdentity: [UInt8]
+    public let dataHash: String
     private let train: BatchLoader
     private let val: BatchLoader
     private let microBatch: Int
@@ -33,7 +33,7 @@ public final class LanguageModelObjective: TrainingObjective {
         }
         sampleCount = train.sampleCount
         tokenBytes = data.tokenizer.textByteCounts
-        dataIdentity = data.identity()
+        dataHash = FileDigest.sha256(data.identity())
     }
 
     /// Every target of every window counts.

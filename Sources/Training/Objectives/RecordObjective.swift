@@ -8,14 +8,14 @@ struct RecordSet {
     /// The rows of one micro-batch.
     let batch: RecordBatch
     let frozenLayers: Int
-    let dataIdentity: [UInt8]
+    let dataHash: String
 
     init(setup: FinetuneSetup, plan: BatchPlan) {
         train = setup.train
         val = setup.val
         batch = RecordBatch(rows: plan.microBatch, sequence: setup.train.sequence)
         frozenLayers = setup.config.finetuneSection.freezeLayers
-        dataIdentity = FileDigest.bytes(URL(fileURLWithPath: setup.config.finetuneSection.trainFile))
+        dataHash = FileDigest.sha256(URL(fileURLWithPath: setup.config.finetuneSection.trainFile))
     }
 }
 
@@ -28,7 +28,7 @@ extension RecordObjective {
     var sequence: Int { records.batch.sequence }
     var sampleCount: Int { records.train.count }
     var frozenLayers: Int { records.frozenLayers }
-    var dataIdentity: [UInt8] { records.dataIdentity }
+    var dataHash: String { records.dataHash }
     var evaluatesBeforeTraining: Bool { true }
 
     /// The records' loss terms: response tokens (instruct) or one label each (classify).

@@ -20,9 +20,10 @@ public protocol TrainingObjective: AnyObject {
     var frozenLayers: Int { get }
     /// Held-out figures are logged once before the first step (fine-tuning does this).
     var evaluatesBeforeTraining: Bool { get }
-    /// Bytes that identify the training data (prepared.json, the shards' names, sizes and times
-    /// when used as they are, or the training records); resume and the start-up check compare them.
-    var dataIdentity: [UInt8] { get }
+    /// Hex SHA-256 of the bytes that identify the training data (prepared.json, the shards' names,
+    /// sizes and times when used as they are, or the training records), kept in state.json and
+    /// compared on resume.
+    var dataHash: String { get }
 
     /// Loss terms in a global batch made of `samples`: the divisor of the step's summed loss.
     func lossCount(of samples: [Int]) -> Int

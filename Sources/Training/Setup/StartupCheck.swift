@@ -17,13 +17,14 @@ public enum StartupCheck {
         }
     }
 
-    /// Fingerprints the resolved config, this executable and the data's identifying bytes.
-    public static func fingerprint(config: TrainConfig, dataIdentity: [UInt8]) -> Fingerprint {
+    /// Fingerprints the resolved config and this executable; `dataHash` is the objective's hex
+    /// SHA-256 of its data (`TrainingObjective.dataHash`).
+    public static func fingerprint(config: TrainConfig, dataHash: String) -> Fingerprint {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return Fingerprint(
             config: digest(ConfigLoader.canonicalJSON(config)),
             binary: digest((try? Data(contentsOf: exe, options: .alwaysMapped)) ?? Data(CommandLine.arguments[0].utf8)),
-            data: Array(SHA256.hash(data: dataIdentity)))
+            data: Array(dataHash.utf8))
     }
 
     /// Compares every rank's fingerprint with rank 0's; returns a message naming the ranks and
@@ -50,8 +51,8 @@ public enum StartupCheck {
 
     /// Fingerprints this rank and compares it with rank 0's; a mismatch stops every rank with
     /// one message (a `RankFailure`, the same on every rank).
-    public static func verify(config: TrainConfig, dataIdentity: [UInt8], comm: Communicator) throws {
-        if let mismatch = try compare(fingerprint(config: config, dataIdentity: dataIdentity), comm: comm) {
+    public static func verify(config: TrainConfig, dataHash: String, comm: Communicator) throws {
+        if let mismatch = try compare(fingerprint(config: config, dataHash: dataHash), comm: comm) {
             throw RankFailure(rank: 0, message: mismatch)
         }
     }

@@ -101,14 +101,14 @@ public struct TrainingRun {
         switch kind {
         case .pretrain:
             let data = try RunSetup.prepareData(config: config, comm: comm, progress: .standardOutput)
-            try StartupCheck.verify(config: config, dataIdentity: data.identity(), comm: comm)
+            try StartupCheck.verify(config: config, dataHash: FileDigest.sha256(data.identity()), comm: comm)
             return try comm.agree {
                 try Trainer(config: config, comm: comm, tokenizerDirectory: data.directory) { plan in
                     try LanguageModelObjective(config: config, plan: plan, data: data)
                 }
             }!
         case .finetune(let setup):
-            try StartupCheck.verify(config: config, dataIdentity: FileDigest.bytes(URL(fileURLWithPath: config.finetuneSection.trainFile)), comm: comm)
+            try StartupCheck.verify(config: config, dataHash: FileDigest.sha256(URL(fileURLWithPath: config.finetuneSection.trainFile)), comm: comm)
             return try comm.agree {
                 try Trainer(config: config, comm: comm, tokenizerDirectory: setup.initFrom.tokenizerDirectory) { plan -> TrainingObjective in
                     if setup.config.finetuneSection.task == "classify" { return ClassificationObjective(setup: setup, plan: plan) }
