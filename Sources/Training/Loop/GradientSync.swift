@@ -15,12 +15,9 @@ public final class GradientSync {
     private var pendingRange: Range<Int>? = nil
     private var inFlight: [PendingReduction] = []
     private var reduced = 0
-    /// Seconds `finish` took, last step: `stragglerSeconds` + `transferSeconds`.
+    /// Seconds `finish` took, last step: waiting for the slowest rank and the transfer left then
+    /// (`trainer bench` tells them apart from every rank's compute time, `StepSplit`).
     public private(set) var exposedSeconds = 0.0
-    /// Seconds `finish` waited in a barrier for the slowest rank to finish its backward, last step.
-    public private(set) var stragglerSeconds = 0.0
-    /// Seconds of all-reduce left after every rank had arrived, last step: the exposed transfer.
-    public private(set) var transferSeconds = 0.0
     /// Seconds from the first bucket's start to the end of the all-reduce, last step; equals
     /// `exposedSeconds` without overlap, and includes the part hidden behind backward with it.
     public private(set) var totalSeconds = 0.0
@@ -39,8 +36,6 @@ public final class GradientSync {
         inFlight.removeAll(keepingCapacity: true)
         reduced = 0
         exposedSeconds = 0
-        stragglerSeconds = 0
-        transferSeconds = 0
         totalSeconds = 0
         firstStart = nil
     }
@@ -60,15 +55,9 @@ public final class GradientSync {
     }
 
     /// Completes the sum of every gradient: reduces what was not started and waits for the rest.
-    ///
-    /// A barrier first separates the time spent waiting for the slowest rank (which no transport
-    /// can shorten) from the transfer itself; it costs microseconds, and in-flight buckets keep
-    /// progressing inside it.
     public func finish() throws(CollectiveError) {
         guard comm.size > 1 else { return }
         let start = monotonicSeconds()
-        try comm.barrier()
-        let arrived = monotonicSeconds()
         if overlap {
             try flushPending()
             for request in inFlight { try comm.wait(request) }
@@ -85,8 +74,6 @@ public final class GradientSync {
             }
         }
         let end = monotonicSeconds()
-        stragglerSeconds = arrived - start
-        transferSeconds = end - arrived
         exposedSeconds = end - start
         totalSeconds = firstStart.map { end - $0 } ?? exposedSeconds
     }
