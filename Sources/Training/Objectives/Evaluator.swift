@@ -34,7 +34,9 @@ public struct Evaluator {
             let first = i * batch
             let size = wholeSet ? min(batch, samples - first) : batch
             loader.load(batch: size) { (first + $0) % samples }
-            let result = model.forward(inputs: UnsafeBufferPointer(loader.inputs), targets: UnsafeBufferPointer(loader.targets), batch: size, sequence: loader.sequenceLength)
+            // Evaluation: no backward follows, so the head computes no gradient.
+            let result = model.forward(inputs: UnsafeBufferPointer(loader.inputs), targets: UnsafeBufferPointer(loader.targets),
+                                       batch: size, sequence: loader.sequenceLength, gradientScale: nil)
             sum += result.sum
             count += result.count
             if let tokenBytes {

@@ -30,7 +30,7 @@ final class InstructionObjective: RecordObjective {
         RecordBatch.forEachShare(of: records.val, batch: batch.rows, comm: comm) { indices in
             batch.load(records.val, indices)
             let result = model.forward(inputs: UnsafeBufferPointer(batch.inputs), targets: UnsafeBufferPointer(batch.targets),
-                                       batch: indices.count, sequence: sequence)
+                                       batch: indices.count, sequence: sequence, gradientScale: nil)
             sum += result.sum
             count += Double(result.count)
         }
