@@ -59,7 +59,8 @@ extension DataPreparation {
         func report(_ bytes: Int) { progress.advance(done: Int(Double(bytes) / Double(share) * Double(ownership.total)), total: ownership.total) }
         progress.begin()
         for (index, file) in plan.files.enumerated() {
-            if ownership.isWhole(index), ownership.owner(file: index, piece: 0) != group.rank { continue }
+            // A file none of whose pieces are this rank's is not even opened.
+            guard ownership.ownsAny(file: index, rank: group.rank) else { continue }
             let roundRobin = ownership.isRoundRobin(index)
             try PieceScanner.scan(
                 file, pieceBytes: settings.pieceBytes, owns: { ownership.owner(file: index, piece: $0) == group.rank },
@@ -67,7 +68,7 @@ extension DataPreparation {
             ) { piece, bytes, offset in
                 records.append(try encoder.encode(bytes, of: file, index: index, piece: piece, offset: offset, role: plan.roles[index]))
                 if !roundRobin {
-                    done += ownership.isWhole(index) ? file.bytes : min(settings.pieceBytes, file.bytes - piece * settings.pieceBytes)
+                    done += ownership.bytes(file: index, piece: piece)
                     report(done)
                 }
             }

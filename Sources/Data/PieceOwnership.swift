@@ -38,6 +38,24 @@ struct PieceOwnership {
         return min(ranks - 1, offset / max(1, (total + ranks - 1) / ranks))
     }
 
+    /// The pieces of `file` that are dealt out: one for a whole file, else one per `pieceBytes`
+    /// begun (at least one, for an empty file).
+    func pieceCount(_ file: Int) -> Int {
+        isWhole(file) ? 1 : max(1, (files[file].bytes + pieceBytes - 1) / pieceBytes)
+    }
+
+    /// The on-disk bytes of piece `piece` of `file` (all of a whole file).
+    func bytes(file: Int, piece: Int) -> Int {
+        isWhole(file) ? files[file].bytes : min(pieceBytes, files[file].bytes - piece * pieceBytes)
+    }
+
+    /// True when `rank` encodes at least one piece of `file`: always for a round-robin file, which
+    /// every rank decompresses; otherwise the owners of a file's pieces run in order, so its first
+    /// and last pieces bound them.
+    func ownsAny(file: Int, rank: Int) -> Bool {
+        isRoundRobin(file) || (owner(file: file, piece: 0)...owner(file: file, piece: pieceCount(file) - 1)).contains(rank)
+    }
+
     /// The on-disk bytes `rank` encodes (for a round-robin file, its share of the file), for progress.
     func share(of rank: Int) -> Int {
         var bytes = 0
@@ -46,9 +64,8 @@ struct PieceOwnership {
                 bytes += files[file].bytes / ranks
                 continue
             }
-            let pieces = isWhole(file) ? 1 : max(1, (files[file].bytes + pieceBytes - 1) / pieceBytes)
-            for piece in 0..<pieces where owner(file: file, piece: piece) == rank {
-                bytes += isWhole(file) ? files[file].bytes : min(pieceBytes, files[file].bytes - piece * pieceBytes)
+            for piece in 0..<pieceCount(file) where owner(file: file, piece: piece) == rank {
+                bytes += self.bytes(file: file, piece: piece)
             }
         }
         return bytes
