@@ -8,9 +8,6 @@ public enum ModelSize {
         ParameterLayout(config: config).totalCount - (config.vocabSize + config.blockSize) * config.nEmbd
     }
 
-    /// All parameters of the model.
-    public static func parameters(_ config: GPTConfig) -> Int { ParameterLayout(config: config).totalCount }
-
     /// Training FLOPs per token at full context: 6 × (parameters but wpe) + 12 × layers × width
     /// × context (`GPTModel.flopsPerToken`, nanoGPT's estimate).
     public static func flopsPerToken(_ config: GPTConfig) -> Double {

@@ -9,8 +9,6 @@ import Foundation
 public struct ThreadChoice: Sendable, Equatable {
     /// Threads for this rank.
     public var threads: Int
-    /// Why the count is what it is, e.g. "2 cores ÷ 2 ranks on this node".
-    public var reason: String
     /// A line for the user when ranks × threads exceed the node's cores, or when mpirun's binding
     /// keeps a rank from using the cores left to it; nil otherwise.
     public var warning: String?
@@ -23,14 +21,14 @@ public struct ThreadChoice: Sendable, Equatable {
         let ranks = min(1 << 20, max(1, Int(env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? "") ?? 1))
         let onNode = "\(ranks) rank\(ranks == 1 ? "" : "s") on a node with \(cores) core\(cores == 1 ? "" : "s")"
         let fromEnvironment = ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"]
-            .lazy.compactMap { name in env[name].flatMap(Int.init).flatMap { $0 > 0 ? (name, min($0, 1 << 20)) : nil } }.first
+            .lazy.compactMap { name in env[name].flatMap(Int.init).flatMap { $0 > 0 ? min($0, 1 << 20) : nil } }.first
         var choice: ThreadChoice
-        if let (name, threads) = fromEnvironment {
-            choice = ThreadChoice(threads: threads, reason: "\(name)=\(threads)")
+        if let threads = fromEnvironment {
+            choice = ThreadChoice(threads: threads)
         } else {
             let share = max(1, cores / ranks)
             let threads = min(share, max(1, allowedCores))
-            choice = ThreadChoice(threads: threads, reason: "\(cores) core\(cores == 1 ? "" : "s") ÷ \(ranks) rank\(ranks == 1 ? "" : "s")")
+            choice = ThreadChoice(threads: threads)
             if threads < share {
                 choice.warning = "each rank may run on only \(allowedCores) core\(allowedCores == 1 ? "" : "s") (mpirun binds ranks to cores), so it uses \(threads) thread\(threads == 1 ? "" : "s") of the \(share) its share of the node allows; pass --bind-to none to mpirun to use them"
             }
@@ -42,9 +40,8 @@ public struct ThreadChoice: Sendable, Equatable {
         return choice
     }
 
-    init(threads: Int, reason: String, warning: String? = nil) {
+    init(threads: Int, warning: String? = nil) {
         self.threads = threads
-        self.reason = reason
         self.warning = warning
     }
 
