@@ -2,7 +2,8 @@
 # Records what a refactor must not change: a gpt-tiny pre-training run at -n 2, then an
 # instruction fine-tune and a classification fine-tune from its checkpoint, each written under
 # one fixed directory. Prints one line per file: metrics.jsonl with its timing fields removed,
-# and the SHA-256 of every checkpoint file (state.json without its saved_at time) and of the
+# and the SHA-256 of every checkpoint file (state.json without its saved_at time and training
+# seconds; TensorBoard event files, which hold wall times, skipped) and of the
 # prepared data. Two builds behave the same when their fingerprints are identical:
 #
 #   launch/behaviour-fingerprint.sh .build/release/trainer > before.txt   # on the old commit
@@ -44,12 +45,15 @@ for base, _, files in sorted(os.walk(root)):
     for name in sorted(files):
         path = os.path.join(base, name)
         rel = os.path.relpath(path, root)
-        if rel.startswith("log-") or name in ("metrics.jsonl", "status.json") or "/.watchdog/" in "/" + rel:
+        # TensorBoard events carry wall times and a host/pid file name; metrics.jsonl holds the same scalars.
+        if rel.startswith("log-") or name in ("metrics.jsonl", "status.json") or "/.watchdog/" in "/" + rel \
+                or name.startswith("events.out.tfevents."):
             continue
         data = open(path, "rb").read()
         if name == "state.json":
             state = json.loads(data)
             state.pop("saved_at", None)
+            state.pop("training_seconds", None)
             data = json.dumps(state, sort_keys=True).encode()
         print(f"{rel} {hashlib.sha256(data).hexdigest()}")
 EOF
