@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records what a refactor must not change: a gpt-tiny pre-training run at -n 2, then an
-# instruction fine-tune and a classification fine-tune from its checkpoint, each written under
-# one fixed directory. Prints one line per file: metrics.jsonl with its timing fields removed,
+# instruction fine-tune and a classification fine-tune from its checkpoint, and a tiny sweep
+# (configs/sweep-tiny.json), each written under one fixed directory. Prints one line per file: metrics.jsonl with its timing fields removed,
 # and the SHA-256 of every checkpoint file (state.json without its saved_at time and training
 # seconds; TensorBoard event files, which hold wall times, skipped) and of the
 # prepared data. Two builds behave the same when their fingerprints are identical:
@@ -32,11 +32,23 @@ for task in instruct classify; do
       --set "checkpoint.dir=$out/$task" --set training.max_steps=20 --set eval.every=10 --set checkpoint.every=10
 done
 
+# A tiny sweep: every cell an ordinary run, the fit, the held-out check and the charts.
+python3 - "$out" <<'EOF'
+import json, sys
+spec = json.load(open("configs/sweep-tiny.json"))
+spec["dir"] = sys.argv[1] + "/sweep"
+spec["set"] = spec.get("set", []) + ["data.dir=" + sys.argv[1] + "/data"]
+json.dump(spec, open(sys.argv[1] + "/sweep.json", "w"))
+EOF
+run sweep "$out/sweep.json"
+
 python3 - "$out" <<'EOF'
 import hashlib, json, os, sys
 root = sys.argv[1]
 timing = {"ms", "tokens_per_s", "allreduce_ms"}
-for run in ["pretrain", "instruct", "classify"]:
+runs = ["pretrain", "instruct", "classify"]
+runs += ["sweep/" + d for d in sorted(os.listdir(os.path.join(root, "sweep"))) if os.path.isdir(os.path.join(root, "sweep", d))]
+for run in runs:
     with open(os.path.join(root, run, "metrics.jsonl")) as f:
         for i, line in enumerate(f):
             record = {k: v for k, v in json.loads(line).items() if k not in timing}
@@ -55,5 +67,8 @@ for base, _, files in sorted(os.walk(root)):
             state.pop("saved_at", None)
             state.pop("training_seconds", None)
             data = json.dumps(state, sort_keys=True).encode()
+        if name == "sweep.jsonl":
+            records = [{k: v for k, v in json.loads(l).items() if k not in ("tokens_per_s", "wall_s")} for l in data.splitlines()]
+            data = json.dumps(records, sort_keys=True).encode()
         print(f"{rel} {hashlib.sha256(data).hexdigest()}")
 EOF
