@@ -127,25 +127,38 @@ public final class BPETokenizer: @unchecked Sendable {
 
     private func encodeOrdinary(_ buffer: UnsafeBufferPointer<UInt8>, into tokens: inout [Int32]) {
         PreTokenizer.forEachWord(in: buffer) { start, end in
-            if end - start == 1 {
-                tokens.append(byteToken[Int(buffer[start])])
-                return
+            // A word longer than the trainer counts whole is encoded in the trainer's chunks: each
+            // costs at most a chunk's length per merge, and a run of equal chunks hits the cache.
+            var from = start
+            while end - from > WordCounts.maximumWordBytes {
+                let to = WordCounts.chunkEnd(buffer, from: from)
+                encodeCached(buffer, from, to, into: &tokens)
+                from = to
             }
-            let word = Array(buffer[start..<end])
-            cacheLock.lock()
-            let cached = cache[WordKey(word)]
-            cacheLock.unlock()
-            if let cached {
-                tokens.append(contentsOf: cached)
-                return
-            }
-            let encoded = encodeWord(word)
-            tokens.append(contentsOf: encoded)
-            cacheLock.lock()
-            if cache.count >= BPETokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[WordKey(word)] = encoded
-            cacheLock.unlock()
+            encodeCached(buffer, from, end, into: &tokens)
         }
+    }
+
+    /// Encodes the word `buffer[start..<end]` through the cache.
+    private func encodeCached(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into tokens: inout [Int32]) {
+        if end - start == 1 {
+            tokens.append(byteToken[Int(buffer[start])])
+            return
+        }
+        let word = Array(buffer[start..<end])
+        cacheLock.lock()
+        let cached = cache[WordKey(word)]
+        cacheLock.unlock()
+        if let cached {
+            tokens.append(contentsOf: cached)
+            return
+        }
+        let encoded = encodeWord(word)
+        tokens.append(contentsOf: encoded)
+        cacheLock.lock()
+        if cache.count >= BPETokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
+        cache[WordKey(word)] = encoded
+        cacheLock.unlock()
     }
 
     /// Applies merges to one pre-token word, lowest rank first, each over all its occurrences left to right.
