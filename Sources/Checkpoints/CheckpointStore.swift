@@ -77,7 +77,7 @@ public struct CheckpointStore: Sendable {
                 do {
                     try file.write(url)
                 } catch {
-                    throw CheckpointError(.writerFailed, path: url.path, "writing the checkpoint failed: \(error)")
+                    throw CheckpointError(.writerFailed, path: url.path, "writing the checkpoint failed: \(CheckpointFileErrorText.reason(error)); free disk space or choose a writable checkpoint.dir")
                 }
                 guard POSIX.regularFileSize(url.path) != nil else {
                     throw CheckpointError(.writerFailed, path: url.path, "the writer for \(file.name) returned without creating the file")
