@@ -23,6 +23,8 @@ public struct CheckpointError: Error, CustomStringConvertible, LocalizedError, E
         case invalidArgument
         /// No checkpoint exists where one was asked for.
         case notFound
+        /// Another run holds the checkpoint directory's lock.
+        case locked
     }
 
     /// The category of failure.

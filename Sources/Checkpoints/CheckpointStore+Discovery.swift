@@ -9,7 +9,7 @@ extension CheckpointStore {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: root.path)
         } catch {
-            throw CheckpointError(.io, path: root.path, "cannot list the checkpoint directory (\(error.localizedDescription)); check checkpoint.dir")
+            throw CheckpointError(.io, path: root.path, "cannot list the checkpoint directory (\(CheckpointFileErrorText.reason(error))); check checkpoint.dir")
         }
         return names.compactMap { n -> (step: Int, directory: URL)? in
             guard let step = Self.step(fromDirectoryName: n) else { return nil }

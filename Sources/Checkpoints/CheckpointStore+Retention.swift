@@ -19,7 +19,7 @@ extension CheckpointStore {
                 try FileManager.default.removeItem(at: c.directory)
             } catch {
                 throw CheckpointError(.io, path: c.directory.path,
-                                      "cannot remove an old checkpoint (\(error.localizedDescription)); check permissions on checkpoint.dir")
+                                      "cannot remove an old checkpoint (\(CheckpointFileErrorText.reason(error))); check permissions on checkpoint.dir")
             }
             removed.append(c.directory)
         }

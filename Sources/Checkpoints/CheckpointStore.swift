@@ -9,12 +9,15 @@ import Darwin
 ///
 ///     <root>/step-0001000/       model.safetensors, optimizer.safetensors, ..., state.json
 ///     <root>/latest              text file holding the newest directory's name, e.g. "step-0001000\n"
-///     <root>/.tmp-step-...-<pid> a save in progress (or left by a crash; removed by the next save)
+///     <root>/.tmp-step-...-<owner> a save in progress (or left by a crash), owner = HOST-PID-NONCE
+///     <root>/.lock               the run's exclusive lock (`lock()`), holding its host and PID
 ///
 /// `latest` is a one-line text file rather than a symlink so that it survives copying and archiving
 /// tools and file systems without symlinks; it is replaced by writing a temporary file and renaming it.
 /// state.json is the caller's JSON object plus "files": {name: SHA-256 hex} for every other file.
-/// Only one process (rank 0) may save into a root at a time.
+/// Only one process (rank 0) may save into a root at a time; `lock()` makes sure of it. A save removes
+/// only the leftovers it may: its own process's, those of a dead process on this host, and, while this
+/// process holds the lock, everyone's (the lock is exclusive, so their owners are gone).
 public struct CheckpointStore: Sendable {
     /// The run's checkpoint root.
     public let root: URL
@@ -62,7 +65,7 @@ public struct CheckpointStore: Sendable {
         do { try makeDirectories(root.path) } catch { throw CheckpointError(error) }
         removeLeftovers()
 
-        let pid = POSIX.processID
+        let pid = SaveOwner.current.tag
         let tmp = root.appendingPathComponent(".tmp-\(name)-\(pid)", isDirectory: true)
         let final = root.appendingPathComponent(name, isDirectory: true)
         let info: CheckpointInfo
@@ -74,7 +77,7 @@ public struct CheckpointStore: Sendable {
                 do {
                     try file.write(url)
                 } catch {
-                    throw CheckpointError(.writerFailed, path: url.path, "writing the checkpoint failed: \(error)")
+                    throw CheckpointError(.writerFailed, path: url.path, "writing the checkpoint failed: \(CheckpointFileErrorText.reason(error)); free disk space or choose a writable checkpoint.dir")
                 }
                 guard POSIX.regularFileSize(url.path) != nil else {
                     throw CheckpointError(.writerFailed, path: url.path, "the writer for \(file.name) returned without creating the file")
@@ -154,7 +157,7 @@ public struct CheckpointStore: Sendable {
 
     /// Moves the finished temporary directory into place. An existing directory of the same step is
     /// moved aside first and deleted only after the new one is in; on failure it is moved back.
-    private func install(tmp: URL, final: URL, pid: Int32) throws(SystemCallError) {
+    private func install(tmp: URL, final: URL, pid: String) throws(SystemCallError) {
         guard POSIX.exists(final.path) else {
             try POSIX.renamePath(tmp.path, final.path)
             try POSIX.syncPath(root.path)
@@ -174,7 +177,7 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Points `latest` at `name` atomically: temporary file, fsync, rename, fsync of the root.
-    private func writeLatest(_ name: String, pid: Int32) throws(SystemCallError) {
+    private func writeLatest(_ name: String, pid: String) throws(SystemCallError) {
         let tmp = root.appendingPathComponent(".latest.tmp-\(pid)").path
         do throws(SystemCallError) {
             try Self.writeDurably(Array((name + "\n").utf8), to: tmp)
@@ -187,10 +190,12 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Removes what crashed saves left: `.tmp-*` directories and files, and `.old-step-*` directories,
-    /// except that an `.old-` whose step directory is missing (crash mid-replace) is moved back.
+    /// except that an `.old-` whose step directory is missing (crash mid-replace) is moved back —
+    /// each only when `mayRemove` says its owner can no longer be saving.
     private func removeLeftovers() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
-        for n in names {
+        let locked = CheckpointLock.registry.contains(root.path)
+        for n in names where mayRemove(n, holdingLock: locked) {
             let url = root.appendingPathComponent(n)
             if n.hasPrefix(".tmp-") || n.hasPrefix(".latest.tmp-") {
                 try? FileManager.default.removeItem(at: url)
@@ -206,8 +211,24 @@ public struct CheckpointStore: Sendable {
         }
     }
 
+    /// Whether leftover `name` belongs to this process, to a dead one, or (`holdingLock`) to anyone
+    /// but a live lock holder; names of no known form are left alone.
+    func mayRemove(_ name: String, holdingLock: Bool) -> Bool {
+        let tag: Substring
+        if name.hasPrefix(".latest.tmp-") {
+            tag = name.dropFirst(".latest.tmp-".count)
+        } else if name.hasPrefix(".tmp-step-") || name.hasPrefix(".old-step-") {
+            // ".tmp-" or ".old-", then "step-NNNNNNN-", then the owner.
+            tag = name.dropFirst(5 + 13)
+        } else {
+            return false
+        }
+        guard let owner = SaveOwner.parse(tag: String(tag)) else { return holdingLock }
+        return holdingLock || owner == SaveOwner.current || owner.isCertainlyDead
+    }
+
     /// mkdir -p with errno reporting (FileManager's errors lose the OS's reason on Linux).
-    private func makeDirectories(_ path: String) throws(SystemCallError) {
+    func makeDirectories(_ path: String) throws(SystemCallError) {
         if POSIX.isDirectory(path) { return }
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty, parent != path { try makeDirectories(parent) }

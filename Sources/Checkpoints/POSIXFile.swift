@@ -107,7 +107,4 @@ enum POSIX {
         var st = stat()
         return lstat(path, &st) == 0
     }
-
-    /// This process's id, used to keep temporary names of concurrent writers apart.
-    static var processID: Int32 { getpid() }
 }

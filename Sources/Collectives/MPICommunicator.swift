@@ -21,7 +21,9 @@ public final class MPICommunicator: Communicator {
     }
 
     /// Initializes MPI and returns the world communicator. The corresponding C function is `MPI_Init_thread`.
+    /// First it arms `ParentWatch`, so that the rank dies with its mpirun or orted.
     public static func start() throws(CollectiveError) -> MPICommunicator {
+        if !ParentWatch.arm() { ParentWatch.stopIfOrphaned() }
         try check(CMPI_init(), "MPI initialization")
         var r: Int32 = 0, s: Int32 = 0
         try check(CMPI_rank(&r), "MPI_Comm_rank")

@@ -127,58 +127,83 @@ public final class BPETokenizer: @unchecked Sendable {
 
     private func encodeOrdinary(_ buffer: UnsafeBufferPointer<UInt8>, into tokens: inout [Int32]) {
         PreTokenizer.forEachWord(in: buffer) { start, end in
-            if end - start == 1 {
-                tokens.append(byteToken[Int(buffer[start])])
-                return
+            // A word longer than the trainer counts whole is encoded in the trainer's chunks: each
+            // costs at most a chunk's length per merge, and a run of equal chunks hits the cache.
+            var from = start
+            while end - from > WordCounts.maximumWordBytes {
+                let to = WordCounts.chunkEnd(buffer, from: from)
+                encodeCached(buffer, from, to, into: &tokens)
+                from = to
             }
-            let word = Array(buffer[start..<end])
-            cacheLock.lock()
-            let cached = cache[WordKey(word)]
-            cacheLock.unlock()
-            if let cached {
-                tokens.append(contentsOf: cached)
-                return
-            }
-            let encoded = encodeWord(word)
-            tokens.append(contentsOf: encoded)
-            cacheLock.lock()
-            if cache.count >= BPETokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[WordKey(word)] = encoded
-            cacheLock.unlock()
+            encodeCached(buffer, from, end, into: &tokens)
         }
     }
 
+    /// Encodes the word `buffer[start..<end]` through the cache.
+    private func encodeCached(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into tokens: inout [Int32]) {
+        if end - start == 1 {
+            tokens.append(byteToken[Int(buffer[start])])
+            return
+        }
+        let word = Array(buffer[start..<end])
+        cacheLock.lock()
+        let cached = cache[WordKey(word)]
+        cacheLock.unlock()
+        if let cached {
+            tokens.append(contentsOf: cached)
+            return
+        }
+        let encoded = encodeWord(word)
+        tokens.append(contentsOf: encoded)
+        cacheLock.lock()
+        if cache.count >= BPETokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
+        cache[WordKey(word)] = encoded
+        cacheLock.unlock()
+    }
+
     /// Applies merges to one pre-token word, lowest rank first, each over all its occurrences left to right.
+    ///
+    /// `entries[i]` caches the merge-table entry (rank << 32 | result) of the pair at i, i + 1, so a
+    /// pass finds the lowest rank by comparing integers and looks up only the pairs a merge created:
+    /// a chunk of a long word costs no hashing per pass. Ranks are unique per pair, so equal entries
+    /// mean the same pair.
     func encodeWord(_ word: [UInt8]) -> [Int32] {
         var symbols = word.map { byteToken[Int($0)] }
+        guard symbols.count > 1 else { return symbols }
+        var entries = (0..<(symbols.count - 1)).map { lookup(symbols[$0], symbols[$0 + 1]) }
+        var dirty: [Int] = []
         while symbols.count > 1 {
-            var bestRank = UInt64.max
-            var bestResult: Int32 = 0
-            var bestKey: UInt64 = 0
-            for i in 0..<(symbols.count - 1) {
-                let key = BPEMerge(left: symbols[i], right: symbols[i + 1]).key
-                if let entry = mergeTable[key], entry >> 32 < bestRank {
-                    bestRank = entry >> 32
-                    bestResult = Int32(bitPattern: UInt32(truncatingIfNeeded: entry))
-                    bestKey = key
-                }
-            }
-            if bestRank == UInt64.max { break }
-            var merged: [Int32] = []
-            merged.reserveCapacity(symbols.count)
-            var i = 0
-            while i < symbols.count {
-                if i + 1 < symbols.count, BPEMerge(left: symbols[i], right: symbols[i + 1]).key == bestKey {
-                    merged.append(bestResult)
-                    i += 2
+            var best = UInt64.max
+            for e in entries where e < best { best = e }
+            if best == UInt64.max { break }
+            let result = Int32(bitPattern: UInt32(truncatingIfNeeded: best))
+            let n = symbols.count
+            var read = 0, write = 0
+            dirty.removeAll(keepingCapacity: true)
+            while read < n {
+                if read + 1 < n, entries[read] == best {
+                    symbols[write] = result
+                    if write > 0 { dirty.append(write - 1) }
+                    dirty.append(write)
+                    read += 2
                 } else {
-                    merged.append(symbols[i])
-                    i += 1
+                    // Both stay unmerged unless the next output is a merge, which marks this pair dirty.
+                    symbols[write] = symbols[read]
+                    if read + 1 < n { entries[write] = entries[read] }
+                    read += 1
                 }
+                write += 1
             }
-            symbols = merged
+            symbols.removeLast(n - write)
+            entries.removeLast(entries.count - (write - 1))
+            for k in dirty where k < write - 1 { entries[k] = lookup(symbols[k], symbols[k + 1]) }
         }
         return symbols
+    }
+
+    /// The merge-table entry of the pair (`left`, `right`), or UInt64.max when they do not merge.
+    private func lookup(_ left: Int32, _ right: Int32) -> UInt64 {
+        mergeTable[BPEMerge(left: left, right: right).key] ?? UInt64.max
     }
 }
 

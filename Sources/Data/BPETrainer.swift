@@ -48,7 +48,15 @@ public enum BPETrainer {
 }
 
 /// Distinct pre-token words of a corpus and how often each occurs.
+///
+/// A word longer than `maximumWordBytes` (minified JSON, base64, DNA: one "word" of megabytes) is
+/// counted as consecutive chunks of at most that many bytes, cut at UTF-8 character boundaries, as
+/// HF tokenizers' `max_token_length` bounds what training looks at: every merge then costs at most
+/// a chunk's length per word it touches, instead of the whole word's, which made training quadratic
+/// in a word's length. No token longer than a chunk is learned; ordinary text has no such words.
 struct WordCounts {
+    /// The longest word counted whole.
+    static let maximumWordBytes = 1024
     var index: [[UInt8]: Int] = [:]
     var words: [[UInt8]] = []
     var frequencies: [Int] = []
@@ -56,15 +64,33 @@ struct WordCounts {
 
     mutating func add(_ buffer: UnsafeBufferPointer<UInt8>) {
         PreTokenizer.forEachWord(in: buffer) { start, end in
-            let word = Array(buffer[start..<end])
-            totalWords += 1
-            if let i = index[word] {
-                frequencies[i] += 1
-            } else {
-                index[word] = words.count
-                words.append(word)
-                frequencies.append(1)
+            var from = start
+            while end - from > Self.maximumWordBytes {
+                let to = Self.chunkEnd(buffer, from: from)
+                count(Array(buffer[from..<to]))
+                from = to
             }
+            count(Array(buffer[from..<end]))
+        }
+    }
+
+    /// Where a chunk of at most `maximumWordBytes` starting at `from` ends: before the last
+    /// character that would not fit (or at the bound, when the bytes there are not UTF-8).
+    static func chunkEnd(_ buffer: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        let bound = from + maximumWordBytes
+        var to = bound
+        while to > bound - 3, buffer[to] & 0xC0 == 0x80 { to -= 1 }
+        return buffer[to] & 0xC0 == 0x80 ? bound : to
+    }
+
+    private mutating func count(_ word: [UInt8]) {
+        totalWords += 1
+        if let i = index[word] {
+            frequencies[i] += 1
+        } else {
+            index[word] = words.count
+            words.append(word)
+            frequencies.append(1)
         }
     }
 }
@@ -143,32 +169,7 @@ struct MergeState {
                 break
             }
             if !found { continue }
-            let frequency = frequencies[w]
-            for i in 0..<(n - 1) {
-                deltas[BPEMerge(left: symbols[s + i], right: symbols[s + i + 1]).key, default: 0] -= frequency
-            }
-            var read = 0
-            var write = 0
-            while read < n {
-                if read + 1 < n, symbols[s + read] == pair.left, symbols[s + read + 1] == pair.right {
-                    symbols[s + write] = newId
-                    read += 2
-                } else {
-                    symbols[s + write] = symbols[s + read]
-                    read += 1
-                }
-                write += 1
-            }
-            lengths[w] = write
-            for i in 0..<max(0, write - 1) {
-                let a = symbols[s + i]
-                let b = symbols[s + i + 1]
-                let newKey = BPEMerge(left: a, right: b).key
-                deltas[newKey, default: 0] += frequency
-                if a == newId || b == newId {
-                    pairWords[newKey, default: []].append(w32)
-                }
-            }
+            rewrite(word: w32, pair, into: newId, &deltas)
         }
         deltas[key] = nil
         for (changed, delta) in deltas where delta != 0 {
@@ -181,6 +182,51 @@ struct MergeState {
                 pairWords[changed] = nil
             }
         }
+    }
+
+    /// Merges every occurrence of `pair` in word `w` (which holds one) and records the pair changes.
+    private mutating func rewrite(word w32: Int32, _ pair: BPEMerge, into newId: Int32, _ deltas: inout [UInt64: Int]) {
+        let w = Int(w32)
+        let s = starts[w]
+        let n = lengths[w]
+        let frequency = frequencies[w]
+        // Only pairs that touch a merged occurrence change: the old ones around each occurrence
+        // go, the new ones around each new token come. Updating just those (not every pair of the
+        // word) keeps a merge's hashing in its occurrences, not in the word's length.
+        var read = 0
+        var write = 0
+        var lastRemoved = -1
+        while read < n {
+            if read + 1 < n, symbols[s + read] == pair.left, symbols[s + read + 1] == pair.right {
+                // Old pairs j = (symbols[j], symbols[j + 1]) for j in read-1...read+1, each once; the
+                // positions read here are still unwritten (write <= read) or were copied unchanged.
+                let lower = max(read - 1, lastRemoved + 1), upper = min(read + 1, n - 2)
+                if lower <= upper {
+                    for j in lower...upper {
+                        deltas[BPEMerge(left: symbols[s + j], right: symbols[s + j + 1]).key, default: 0] -= frequency
+                    }
+                    lastRemoved = upper
+                }
+                symbols[s + write] = newId
+                read += 2
+            } else {
+                symbols[s + write] = symbols[s + read]
+                read += 1
+            }
+            write += 1
+        }
+        lengths[w] = write
+        for k in 0..<write where symbols[s + k] == newId {
+            if k > 0, symbols[s + k - 1] != newId { addPair(s + k - 1, word: w32, frequency, &deltas) }
+            if k + 1 < write { addPair(s + k, word: w32, frequency, &deltas) }
+        }
+    }
+
+    /// Counts the new pair at `p`, `p + 1` (it holds the new token) and files word `w` under it.
+    private mutating func addPair(_ p: Int, word w: Int32, _ frequency: Int, _ deltas: inout [UInt64: Int]) {
+        let newKey = BPEMerge(left: symbols[p], right: symbols[p + 1]).key
+        deltas[newKey, default: 0] += frequency
+        pairWords[newKey, default: []].append(w)
     }
 }
 

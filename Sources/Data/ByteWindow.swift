@@ -13,6 +13,8 @@ final class ByteWindow {
     private var capacity: Int
     private let plain: FileReader?
     private let gzip: GzipReader?
+    /// The last `lineCut` query and its answer: no newline lies between them.
+    private var lastLineCut: (query: Int, answer: Int)?
     private static let block = 1 << 16
 
     /// Opens `file` with an empty window at offset 0.
@@ -98,5 +100,52 @@ final class ByteWindow {
         storage.deallocate()
         storage = bigger
         capacity = grown
+    }
+}
+
+extension ByteWindow {
+    /// The first offset at or after `x` that starts a line (or ends the file). Linear in the bytes
+    /// it passes, and a query inside the line of the previous answer costs nothing: pieces and
+    /// sample slices that fall inside one enormous line do not each scan to its end again.
+    func lineCut(atOrAfter x: Int) throws -> Int {
+        guard x > 0 else { return 0 }
+        if let (query, answer) = lastLineCut, query <= x, x <= answer { return answer }
+        var p = x
+        while true {
+            if let found = try lineCut(from: p, before: p + ByteWindow.cutSearch) {
+                lastLineCut = (x, found)
+                return found
+            }
+            p += ByteWindow.cutSearch
+        }
+    }
+
+    /// The first line start (or the file's end) at or after `x` and before `x + bytes`, or nil when
+    /// the line holding `x` goes on past that.
+    func lineCut(atOrAfter x: Int, within bytes: Int) throws -> Int? {
+        guard x > 0 else { return 0 }
+        if let (query, answer) = lastLineCut, query <= x, x <= answer { return answer < x + bytes ? answer : nil }
+        return try lineCut(from: x, before: x + bytes)
+    }
+
+    /// A line start p with x <= p < limit (a newline at p - 1, or p the file's end), or nil.
+    private func lineCut(from x: Int, before limit: Int) throws -> Int? {
+        try fill(upTo: limit)
+        let scanEnd = min(end, limit - 1)
+        if x - 1 < scanEnd, let hit = memchr(storage + (x - 1 - start), 0x0A, scanEnd - (x - 1)) {
+            return start + storage.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        if let length, length < limit { return length }
+        return nil
+    }
+
+    /// The first UTF-8 character boundary at or after `x` (at most 3 bytes on), or the file's end:
+    /// where a line too long to wait for its end is cut.
+    func characterCut(atOrAfter x: Int) throws -> Int {
+        try fill(upTo: x + 4)
+        if let length, x >= length { return length }
+        var p = x
+        while p < end - 1, p < x + 3, self[p] & 0xC0 == 0x80 { p += 1 }
+        return p
     }
 }

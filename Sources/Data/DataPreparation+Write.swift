@@ -92,7 +92,7 @@ extension DataPreparation {
             do {
                 try FileManager.default.removeItem(at: url)
             } catch {
-                throw DataError("cannot remove stale file \(url.path): \(error.localizedDescription); delete it by hand")
+                throw DataError("cannot remove stale file \(url.path): \(FileErrorText.reason(error)); delete it by hand")
             }
         }
     }

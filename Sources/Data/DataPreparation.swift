@@ -47,7 +47,7 @@ public enum DataPreparation {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw DataError("cannot create data directory \(directory.path): \(error.localizedDescription); check data.dir and its permissions")
+            throw DataError("cannot create data directory \(directory.path): \(FileErrorText.reason(error, creatingDirectory: directory.path)); check data.dir and its permissions")
         }
         let roles = files.map { _ in valFiles.isEmpty ? FileRole.split : .train } + valFiles.map { _ in FileRole.val }
         let tokenizerHash = try? hashTokenizerFiles(in: directory)
@@ -101,7 +101,7 @@ public enum DataPreparation {
                 hash.update(data.count)
                 hash.update(data)
             } catch {
-                throw DataError("cannot read \(url.path): \(error.localizedDescription); re-run `trainer prepare CONFIG`")
+                throw DataError("cannot read \(url.path): \(FileErrorText.reason(error)); re-run `trainer prepare CONFIG`")
             }
         }
         return hash.hex

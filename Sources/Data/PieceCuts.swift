@@ -62,16 +62,4 @@ extension ByteWindow {
         while p < end - 1, self[p] & 0xC0 == 0x80, p < x + 3 { p += 1 }
         return p
     }
-
-    /// The first offset at or after `x` that starts a line (or ends the file).
-    func lineCut(atOrAfter x: Int) throws -> Int {
-        guard x > 0 else { return 0 }
-        var p = x
-        while true {
-            if p >= end { try fill(upTo: p + ByteWindow.cutSearch) }
-            if let length, p >= length { return length }
-            if self[p - 1] == 0x0A { return p }
-            p += 1
-        }
-    }
 }

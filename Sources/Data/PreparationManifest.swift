@@ -73,7 +73,7 @@ public struct PreparationManifest: Codable, Sendable, Equatable {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try encoder.encode(self).write(to: url, options: .atomic)
         } catch {
-            throw DataError("cannot write \(url.path): \(error.localizedDescription); check free space and permissions")
+            throw DataError("cannot write \(url.path): \(FileErrorText.reason(error)); check free space and permissions")
         }
     }
 

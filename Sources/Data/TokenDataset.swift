@@ -41,7 +41,7 @@ public final class TokenDataset: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
-            throw DataError("cannot list \(directory.path): \(error.localizedDescription); run `trainer prepare CONFIG` to create the data directory")
+            throw DataError("cannot list \(directory.path): \(FileErrorText.reason(error)); run `trainer prepare CONFIG` to create the data directory")
         }
         let other = split == "train" ? "val" : "train"
         // llm.c names shards like fineweb_train_000001.bin and tiny_shakespeare_val.bin: the split is a word of the name.

@@ -129,7 +129,7 @@ public final class TokenShard: @unchecked Sendable {
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw DataError("cannot write token shard \(url.path): \(error.localizedDescription); check free space and permissions in \(directory.path)")
+            throw DataError("cannot write token shard \(url.path): \(FileErrorText.reason(error)); check free space and permissions in \(directory.path)")
         }
     }
 }

@@ -12,7 +12,7 @@ extension BPETokenizer {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw DataError("cannot create tokenizer directory \(directory.path): \(error.localizedDescription); check the path and its permissions")
+            throw DataError("cannot create tokenizer directory \(directory.path): \(FileErrorText.reason(error, creatingDirectory: directory.path)); check the path and its permissions")
         }
         var vocab = "{"
         for (id, bytes) in tokenBytes.enumerated() {
@@ -30,7 +30,7 @@ extension BPETokenizer {
             do {
                 try Data(text.utf8).write(to: url, options: .atomic)
             } catch {
-                throw DataError("cannot write \(url.path): \(error.localizedDescription); check free space and permissions")
+                throw DataError("cannot write \(url.path): \(FileErrorText.reason(error)); check free space and permissions")
             }
         }
     }
@@ -46,7 +46,7 @@ extension BPETokenizer {
             vocabData = try Data(contentsOf: vocabURL)
             mergesData = try Data(contentsOf: mergesURL)
         } catch {
-            throw DataError("cannot read tokenizer files in \(directory.path): \(error.localizedDescription); run `trainer prepare CONFIG` to create them")
+            throw DataError("cannot read tokenizer files in \(directory.path): \(FileErrorText.reason(error)); run `trainer prepare CONFIG` to create them")
         }
         let vocab: [String: Int]
         do {

@@ -44,32 +44,75 @@ enum TokenizerSample {
     }
 
     /// Counts the words of the sample of `files` into `counts`; returns the bytes of text sampled.
+    ///
+    /// A JSONL slice whose ends fall inside a line longer than `sliceBytes` is cut at a character
+    /// boundary there, and the cut-off parts of lines are read as `JSONFragment`s: waiting for the
+    /// line's end would make the sample as large as the line (and, in a gzip file, decompress it
+    /// all), so the sample stays within its budget whatever a line's length.
     static func collect(_ files: [CorpusFile], budget: Int, into counts: inout WordCounts) throws -> Int {
         var sampled = 0
         var text: [UInt8] = []
         for (file, regions) in zip(files, regions(files, budget: budget)) where !regions.isEmpty {
             let window = try ByteWindow(file: file)
-            var previous = 0
+            var previous = Cut(offset: 0, clean: true)
             for region in regions {
                 var from = previous
-                if region.from > previous {
+                if region.from > previous.offset {
                     _ = try window.advance(to: region.from - ByteWindow.cutContext)
                     from = try cut(window, file, region.from)
                 }
-                let to = try region.to.map { try cut(window, file, $0) } ?? window.fill(upTo: Int.max)
-                previous = max(from, to)
-                let bytes = window.bytes(from: from, to: previous)
+                let to = try region.to.map { try cut(window, file, $0) } ?? Cut(offset: window.fill(upTo: Int.max), clean: true)
+                previous = to.offset > from.offset ? to : from
+                let bytes = window.bytes(from: from.offset, to: previous.offset)
                 sampled += bytes.count
                 switch file.format {
                 case .text: counts.add(bytes)
-                case .jsonl: try CorpusLines.forEachText(in: bytes, of: file, offset: from, scratch: &text) { _, line in counts.add(line) }
+                case .jsonl:
+                    try countLines(bytes, of: file, offset: from.offset, cleanStart: from.clean, cleanEnd: previous.clean,
+                                   scratch: &text, into: &counts)
                 }
             }
         }
         return sampled
     }
 
-    private static func cut(_ window: ByteWindow, _ file: CorpusFile, _ x: Int) throws -> Int {
-        file.format == .text ? try window.textCut(atOrAfter: x) : try window.lineCut(atOrAfter: x)
+    /// Where a slice ends; `clean` when at a line start (JSONL) or a clean text cut.
+    private struct Cut {
+        var offset: Int
+        var clean: Bool
+    }
+
+    private static func cut(_ window: ByteWindow, _ file: CorpusFile, _ x: Int) throws -> Cut {
+        if file.format == .text { return Cut(offset: try window.textCut(atOrAfter: x), clean: true) }
+        if let line = try window.lineCut(atOrAfter: x, within: sliceBytes) { return Cut(offset: line, clean: true) }
+        return Cut(offset: try window.characterCut(atOrAfter: x), clean: false)
+    }
+
+    /// Counts a JSONL slice: whole lines strictly (a bad one is an error naming its line), the cut-off
+    /// head (`cleanStart` false) and tail (`cleanEnd` false) as fragments.
+    private static func countLines(
+        _ bytes: UnsafeBufferPointer<UInt8>, of file: CorpusFile, offset: Int, cleanStart: Bool, cleanEnd: Bool,
+        scratch: inout [UInt8], into counts: inout WordCounts
+    ) throws {
+        var lo = 0, hi = bytes.count
+        if !cleanStart {
+            while lo < hi, bytes[lo] != 0x0A { lo += 1 }
+            fragment(UnsafeBufferPointer(rebasing: bytes[0..<lo]), &scratch, &counts)
+        }
+        if !cleanEnd, lo < hi {
+            var last = hi
+            while last > lo, bytes[last - 1] != 0x0A { last -= 1 }
+            fragment(UnsafeBufferPointer(rebasing: bytes[last..<hi]), &scratch, &counts)
+            hi = last
+        }
+        guard lo < hi else { return }
+        try CorpusLines.forEachText(in: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), of: file, offset: offset + lo, scratch: &scratch) { _, line in
+            counts.add(line)
+        }
+    }
+
+    private static func fragment(_ bytes: UnsafeBufferPointer<UInt8>, _ scratch: inout [UInt8], _ counts: inout WordCounts) {
+        JSONFragment.text(of: bytes, into: &scratch)
+        scratch.withUnsafeBufferPointer { counts.add($0) }
     }
 }

@@ -20,6 +20,11 @@ public struct SweepAnalysis: Sendable {
     /// Each bootstrap refit starts from the full fit's best distinct optima, not the whole grid:
     /// a resample lies close to the full data, and 4500 starts × every resample would take minutes.
     public func analyze(_ records: [CellRecord], heldOut: PlannedCell?) throws(FitError) -> FitReport {
+        // Every resample keeps a refit law until the percentiles are taken: bound them here too, so a
+        // caller that skipped the sweep file's validation cannot make the fit allocate without limit.
+        guard (0...SweepSpec.maximumBootstrap).contains(bootstrap.resamples) else {
+            throw FitError("the bootstrap asks for \(bootstrap.resamples) resamples; use 0 to \(SweepSpec.maximumBootstrap) (`bootstrap` in the sweep file)")
+        }
         let grid = records.filter { !$0.heldOut }
         let full = try fitter.fit(grid.map(\.point))
         let frontier = Frontier.points(grid)

@@ -83,7 +83,10 @@ public struct SweepPlan: Sendable, Equatable {
             guard steps >= Self.minimumSteps else {
                 throw SweepFileError(source, "`\(field)` gives depth \(shape.depth), width \(shape.width) only \(steps) steps of \(batchTokens) tokens; raise the budget to at least \(Self.minimumSteps) steps")
             }
-            let total = steps * batchTokens
+            let (total, overflow) = steps.multipliedReportingOverflow(by: batchTokens)
+            guard !overflow else {
+                throw SweepFileError(source, "`\(field)` gives depth \(shape.depth), width \(shape.width) \(steps) steps of \(batchTokens) tokens, more tokens than a 64-bit count holds; check the budget's exponent")
+            }
             let prefix = heldOut ? "heldout-" : ""
             return PlannedCell(
                 name: "\(prefix)L\(shape.depth)-W\(shape.width)-H\(heads)-D\(total)", depth: shape.depth, width: shape.width, heads: heads,

@@ -1,4 +1,18 @@
 extension SweepSpec {
+    /// The most bootstrap resamples a sweep may ask for: each keeps a refit law, and 10^4 already
+    /// puts the intervals' percentiles well below their sampling noise.
+    public static let maximumBootstrap = 10_000
+    /// The most shapes, and the most budgets, in a grid: each cell is a training run.
+    public static let maximumGridSide = 100
+    /// The deepest shape a sweep may name (n_layer).
+    public static let maximumDepth = 1024
+    /// The widest shape (and head size) a sweep may name (n_embd); keeps 12·depth·width² in range.
+    public static let maximumWidth = 65_536
+    /// The largest token budget: more tokens than a 64-bit count of a realistic run holds.
+    public static let maximumTokens = 1e18
+    /// The largest compute budget, in FLOPs.
+    public static let maximumFlops = 1e30
+
     /// The grid's budget kind and values: token budgets or compute budgets.
     public enum Budgets: Sendable, Equatable {
         /// Tokens (D) per cell.
@@ -18,7 +32,12 @@ extension SweepSpec {
         func fail(_ message: String) -> SweepFileError { SweepFileError(source, message) }
         guard !base.isEmpty else { throw fail("`base` is empty; name the training config every cell starts from, e.g. configs/gpt-small.json") }
         guard !dir.isEmpty else { throw fail("`dir` is empty; name a folder for the sweep, e.g. checkpoints/sweep-shakespeare") }
-        guard headSize > 0 else { throw fail("`head_size` is \(headSize); it must be a positive width such as 32 or 64") }
+        guard headSize > 0, headSize <= Self.maximumWidth else {
+            throw fail("`head_size` is \(headSize); it must be a positive width of at most \(Self.maximumWidth), such as 32 or 64")
+        }
+        guard shapes.count <= Self.maximumGridSide else {
+            throw fail("`shapes` has \(shapes.count) shapes; list at most \(Self.maximumGridSide) (every cell is a training run)")
+        }
         guard shapes.count >= 2 else {
             throw fail("`shapes` has \(shapes.count) shape(s); list at least 2, e.g. [{\"depth\": 2, \"width\": 64}, {\"depth\": 4, \"width\": 128}]")
         }
@@ -35,17 +54,23 @@ extension SweepSpec {
         guard warmupFraction >= 0, warmupFraction < 1 else {
             throw fail("`warmup_fraction` is \(warmupFraction); it must be at least 0 and below 1, e.g. 0.05")
         }
-        guard bootstrap == 0 || bootstrap >= 10 else {
-            throw fail("`bootstrap` is \(bootstrap); use 0 (no intervals) or at least 10 resamples, e.g. 200")
+        guard bootstrap == 0 || (10...Self.maximumBootstrap).contains(bootstrap) else {
+            throw fail("`bootstrap` is \(bootstrap); use 0 (no intervals) or 10 to \(Self.maximumBootstrap) resamples, e.g. 200")
         }
         guard confidence > 0, confidence < 1 else { throw fail("`confidence` is \(confidence); it must be above 0 and below 1, e.g. 0.95") }
     }
 
     private func check(_ shape: ModelShape, field: String, source: String) throws(SweepFileError) {
-        guard shape.depth >= 1 else { throw SweepFileError(source, "`\(field).depth` is \(shape.depth); it must be at least 1") }
-        guard shape.width >= 1 else { throw SweepFileError(source, "`\(field).width` is \(shape.width); it must be at least 1") }
+        guard (1...Self.maximumDepth).contains(shape.depth) else {
+            throw SweepFileError(source, "`\(field).depth` is \(shape.depth); it must be 1 to \(Self.maximumDepth)")
+        }
+        guard (1...Self.maximumWidth).contains(shape.width) else {
+            throw SweepFileError(source, "`\(field).width` is \(shape.width); it must be 1 to \(Self.maximumWidth)")
+        }
         if let heads = shape.heads {
-            guard heads >= 1 else { throw SweepFileError(source, "`\(field).heads` is \(heads); it must be at least 1") }
+            guard (1...shape.width).contains(heads) else {
+                throw SweepFileError(source, "`\(field).heads` is \(heads); it must be 1 to the shape's width \(shape.width)")
+            }
             guard shape.width % heads == 0 else {
                 throw SweepFileError(source, "`\(field)`: width \(shape.width) is not divisible by its \(heads) heads; choose a width that is a multiple of heads")
             }
@@ -63,8 +88,12 @@ extension SweepSpec {
         case (nil, let f?): (name, values) = ("flops", f)
         }
         guard !values.isEmpty else { throw SweepFileError(source, "`\(name)` is empty; list at least 2 budgets") }
-        for (i, v) in values.enumerated() where !(v.isFinite && v > 0) {
-            throw SweepFileError(source, "`\(name)[\(i)]` is \(v); a budget must be a positive number")
+        guard values.count <= Self.maximumGridSide else {
+            throw SweepFileError(source, "`\(name)` has \(values.count) budgets; list at most \(Self.maximumGridSide) (every cell is a training run)")
+        }
+        let largest = name == "tokens" ? Self.maximumTokens : Self.maximumFlops
+        for (i, v) in values.enumerated() where !(v.isFinite && v > 0 && v <= largest) {
+            throw SweepFileError(source, "`\(name)[\(i)]` is \(v); a budget must be a positive number of at most \(scientific(largest)); check its exponent")
         }
         guard values.count >= 2 else { throw SweepFileError(source, "`\(name)` has 1 budget; list at least 2 so that the fit can separate size from data") }
         if let i = values.indices.first(where: { values[..<$0].contains(values[$0]) }) {
@@ -80,6 +109,9 @@ extension SweepSpec {
         guard (flops == nil ? cell.flops : cell.tokens) == nil, let value else {
             throw SweepFileError(source, "`held_out` must give `\(kind)`, the same kind of budget as the grid, and not the other kind")
         }
-        guard value.isFinite, value > 0 else { throw SweepFileError(source, "`held_out.\(kind)` is \(value); it must be a positive number") }
+        let largest = kind == "tokens" ? Self.maximumTokens : Self.maximumFlops
+        guard value.isFinite, value > 0, value <= largest else {
+            throw SweepFileError(source, "`held_out.\(kind)` is \(value); it must be a positive number of at most \(scientific(largest)); check its exponent")
+        }
     }
 }

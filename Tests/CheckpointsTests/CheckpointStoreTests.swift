@@ -162,7 +162,7 @@ enum CheckpointStoreFixture {
         let store = CheckpointStore(root: root)
         let first = try CheckpointStoreFixture.save(store, step: 3)
         // As if a re-save of step 3 crashed between moving the old directory aside and moving the new one in.
-        try FileManager.default.moveItem(at: store.directory(step: 3), to: root.appendingPathComponent(".old-step-0000003-12345"))
+        try FileManager.default.moveItem(at: store.directory(step: 3), to: root.appendingPathComponent(".old-step-0000003-99999999"))
         try CheckpointStoreFixture.save(store, step: 4)
         #expect(try store.validate(directory: store.directory(step: 3)) == first)
         #expect(try CheckpointStoreFixture.hiddenEntries(root).isEmpty)

@@ -25,6 +25,15 @@ import ScalingLaws
         #expect(prediction.measuredLoss == nil && prediction.predictedLoss.low != nil)
     }
 
+    /// The fit refuses a resample count it could not hold, instead of trapping in an allocation.
+    @Test func absurdBootstrapIsAnErrorNotACrash() {
+        var huge = analysis
+        huge.bootstrap.resamples = 1_000_000_000
+        #expect(throws: FitError.self) { try huge.analyze(records(syntheticPoints(sigma: 0.005, seed: 4)), heldOut: nil) }
+        huge.bootstrap.resamples = -1
+        #expect(throws: FitError.self) { try huge.analyze(records(syntheticPoints(sigma: 0.005, seed: 4)), heldOut: nil) }
+    }
+
     @Test func heldOutMeasurementIsComparedButNeverFitted() throws {
         let grid = records(syntheticPoints(sigma: 0.005, seed: 4))
         let truth = chinchilla.loss(n: 1e9, d: 3e10)

@@ -73,6 +73,23 @@ import ScalingLaws
         #expect(error(with("shapes", #"[{"depth": 1, "width": 32}, {"depth": 1, "width": 32}, {"depth": 2, "width": 64}]"#)).contains("`shapes[1]` repeats"))
     }
 
+    /// Numbers that size an allocation or a loop are bounded before any cell trains (issue 28, item 1).
+    @Test func sizesOfLoopsAndAllocationsAreBounded() {
+        let huge = error(with("bootstrap", "1000000000"))
+        #expect(huge.contains("`bootstrap` is 1000000000") && huge.contains("10 to 10000"))
+        #expect(error(with("bootstrap", "-3")).contains("`bootstrap` is -3"))
+        #expect(error(with("bootstrap", "10000")) == "no error")
+        #expect(error(with("tokens", "[1e4, 1e300]")).contains("`tokens[1]` is 1e+300"))
+        #expect(error(with("head_size", "1000000000")).contains("`head_size` is 1000000000"))
+        let deep = #"[{"depth": 1, "width": 32}, {"depth": 100000000, "width": 32}, {"depth": 2, "width": 64}]"#
+        #expect(error(with("shapes", deep)).contains("`shapes[1].depth` is 100000000; it must be 1 to 1024"))
+        let wide = #"[{"depth": 1, "width": 32}, {"depth": 2, "width": 4294967296}, {"depth": 2, "width": 64}]"#
+        #expect(error(with("shapes", wide)).contains("`shapes[1].width` is 4294967296"))
+        let many = "[" + (1...101).map { "\($0 * 10000)" }.joined(separator: ", ") + "]"
+        #expect(error(with("tokens", many)).contains("`tokens` has 101 budgets; list at most 100"))
+        #expect(error(with("held_out", #"{"depth": 3, "width": 96, "tokens": 1e19}"#)).contains("`held_out.tokens`"))
+    }
+
     @Test func typeAndSyntaxErrorsNameTheField() {
         #expect(error(with("shapes", #"[{"depth": 1, "width": 32}, {"depth": "two", "width": 48}]"#)).contains("`shapes[1].depth` has the wrong type; expected a whole number"))
         #expect(error(with("tokens", #""many""#)).contains("`tokens` has the wrong type"))

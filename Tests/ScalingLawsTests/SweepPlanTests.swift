@@ -37,6 +37,16 @@ import ScalingLaws
         #expect(plan.heldOut == nil && plan.cells.count == 6)
     }
 
+    /// steps × batch tokens past Int.max is one line, not an overflow trap.
+    @Test func tokenCountOverflowIsAnError() {
+        do {
+            _ = try SweepPlan(spec: spec(.tokens([9e23, 9.1e23])), batchTokens: 1 << 30, source: "s.json", counts: Self.counts)
+            Issue.record("a plan of 9e23 tokens was accepted")
+        } catch {
+            #expect(error.description.contains("more tokens than a 64-bit count holds"))
+        }
+    }
+
     @Test func flopsGridPicksTokensFromTheModelsCount() throws {
         let plan = try SweepPlan(spec: spec(.flops([1e10, 3e10])), batchTokens: 512, source: "s.json", counts: Self.counts)
         for cell in plan.grid {

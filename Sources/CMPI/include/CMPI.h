@@ -47,6 +47,11 @@ void CMPI_error_string(int code, char *buffer, size_t length);
 /// Prints `message` on stderr, flushes stdio and ends every rank of the job with `code`.
 void CMPI_abort(int code, const char *message);
 
+/// Asks the kernel to SIGKILL this process when its parent exits (Linux; elsewhere a no-op).
+/// Returns 0 when armed and the parent is still `expected_parent`, 1 when the parent is already
+/// gone (this process was reparented), -1 when prctl failed.
+int CMPI_die_with_parent(int expected_parent);
+
 /// Error code CMPI itself returns for a bad argument (too many requests, count too large).
 #define CMPI_ERR_ARGUMENT (-1)
 
