@@ -70,12 +70,28 @@ def divergence(llm, prompt, ids, theirs):
     return f"diverges after {len(prefix)} tokens: llama.cpp's logit of its token minus the trainer's = {gap}"
 
 
-def logits_difference(llm, directory, prompt):
+def float16_table_gelu():
+    """ggml's CPU GELU (ggml-cpu/vec.h defines GGML_GELU_FP16): the f32 input rounded to f16,
+    GELU (tanh form) looked up in an f16 table, so the output is rounded to f16 too."""
+    import torch
+
+    class GELU(torch.nn.Module):
+        def forward(self, x):
+            h = x.half().float()
+            y = (0.5 * h * (1 + torch.tanh(0.7978845608028654 * (h + 0.044715 * h ** 3)))).half().float()
+            return torch.where(x <= -10, torch.zeros_like(x), torch.where(x >= 10, x, y))
+    return GELU()
+
+
+def logits_difference(llm, directory, prompt, ggml_gelu=False):
     """Max |llama.cpp - transformers| over every position's logits: transformers loads the
-    checkpoint directory as it is and computes GPT-2 in float32."""
+    checkpoint directory as it is and computes GPT-2 in float32 (with ggml's GELU if asked)."""
     import torch
     from transformers import GPT2LMHeadModel
     model = GPT2LMHeadModel.from_pretrained(directory, attn_implementation="eager").eval()
+    if ggml_gelu:
+        for block in model.transformer.h:
+            block.mlp.act = float16_table_gelu()
     tokens = llm.tokenize(prompt.encode(), add_bos=False, special=False)
     llm.reset()
     llm.eval(tokens)
@@ -118,7 +134,8 @@ def main():
             verdicts["tokenization"] = check_tokenization(llm, os.path.join(args.checkpoint, step))
         for prompt in PROMPTS:
             print(f"[{kind}] max |logit difference| llama.cpp vs transformers on {prompt!r}: "
-                  f"{logits_difference(llm, os.path.join(args.checkpoint, step), prompt):.6f}")
+                  f"{logits_difference(llm, os.path.join(args.checkpoint, step), prompt):.6f}; "
+                  f"with ggml's f16-table GELU in transformers: {logits_difference(llm, os.path.join(args.checkpoint, step), prompt, True):.6f}")
         same_all = True
         for prompt in PROMPTS:
             text, ids = llamacpp_greedy(llm, prompt, args.max_tokens, eot)
