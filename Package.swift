@@ -51,6 +51,9 @@ let package = Package(
         // Scaling-law fits (Chinchilla approach 3), the compute-optimal frontier and the sweep
         // file; needs no other module of ours (model counts are passed in).
         .target(name: "ScalingLaws"),
+        // GGUF files for llama.cpp: the v3 writer (F32, F16, Q8_0), a reader, and the GPT-2 and
+        // Llama mappings; a leaf (tensors and tokenizer files come in through its own types).
+        .target(name: "GGUF", swiftSettings: checkedFlags),
         .target(name: "Training", dependencies: [
             "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "CBLAS", "Plots", "ScalingLaws",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -60,7 +63,7 @@ let package = Package(
         // sgemm, all-reduce and training-step measurements for `trainer bench`.
         .target(name: "Benchmarks", dependencies: ["Training", "GPT", "Collectives", "CBLAS"]),
         .executableTarget(name: "trainer", dependencies: [
-            "Training", "Benchmarks", "Collectives",
+            "Training", "Benchmarks", "Collectives", "GGUF",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(name: "TrainerTests", dependencies: ["Training", "Checkpoints", "TensorBoard", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Checkpoints"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
