@@ -51,6 +51,8 @@ let package = Package(
         // Scaling-law fits (Chinchilla approach 3), the compute-optimal frontier and the sweep
         // file; needs no other module of ours (model counts are passed in).
         .target(name: "ScalingLaws"),
+        // Zero- and few-shot task scoring as lm-evaluation-harness does it, and beam search.
+        .target(name: "TaskEvaluation", dependencies: ["GPT", "Data", "Collectives"], swiftSettings: checkedFlags),
         .target(name: "Training", dependencies: [
             "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "CBLAS", "Plots", "ScalingLaws",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -60,7 +62,7 @@ let package = Package(
         // sgemm, all-reduce and training-step measurements for `trainer bench`.
         .target(name: "Benchmarks", dependencies: ["Training", "GPT", "Collectives", "CBLAS"]),
         .executableTarget(name: "trainer", dependencies: [
-            "Training", "Benchmarks", "Collectives",
+            "Training", "Benchmarks", "Collectives", "TaskEvaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
@@ -70,6 +72,7 @@ let package = Package(
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "ScalingLaws", "FuzzTargets"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Training", "Checkpoints", "TensorBoard", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "TaskEvaluationTests", dependencies: ["TaskEvaluation", "GPT", "Data", "Collectives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws"]),
     ],
