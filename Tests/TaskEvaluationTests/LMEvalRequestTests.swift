@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TaskEvaluation
+import TaskEvaluation
 
 /// The contexts and continuations lm-eval 0.4 itself built for Fixtures/tiny_task.jsonl (captured by a
 /// stand-in model inside `simple_evaluate`), and the acc / acc_norm it computed from the stand-in's

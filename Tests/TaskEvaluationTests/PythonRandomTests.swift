@@ -1,5 +1,5 @@
 import Testing
-@testable import TaskEvaluation
+import TaskEvaluation
 
 /// CPython's random.Random, bit for bit, against values Python printed (reference/make_task_fixtures.py).
 @Suite struct PythonRandomTests {

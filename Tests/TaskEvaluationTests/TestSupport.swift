@@ -1,7 +1,7 @@
 import Data
 import Foundation
 import GPT
-@testable import TaskEvaluation
+import TaskEvaluation
 
 /// The Fixtures folder's file `name`.
 func fixtureURL(_ name: String) -> URL {
