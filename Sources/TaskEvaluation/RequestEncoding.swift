@@ -8,6 +8,12 @@ public struct ScoringRequest: Sendable, Equatable {
     public let window: [Int32]
     /// How many of the window's last tokens are the continuation.
     public let continuationCount: Int
+
+    /// Creates a request; `continuationCount` must be less than the window's length.
+    public init(window: [Int32], continuationCount: Int) {
+        self.window = window
+        self.continuationCount = continuationCount
+    }
 }
 
 /// Why a request cannot be scored at all.
