@@ -69,6 +69,16 @@ public final class LogLikelihoodScorer {
         return score
     }
 
+    /// The logits after `tokens` (at most the block), feeding only what the cache does not already hold.
+    /// Valid until the next call.
+    public func logits(after tokens: [Int32]) -> UnsafeBufferPointer<Float> {
+        precondition(!tokens.isEmpty && tokens.count <= inference.capacity, "need 1...block_size tokens")
+        let start = keepCommonPrefix(with: tokens[...], limit: tokens.count - 1)
+        var last: UnsafeBufferPointer<Float>? = nil
+        feed(tokens[...], from: start) { _, logits in last = logits }
+        return last!
+    }
+
     /// Greedy decoding after `context` for up to `maxTokens` tokens, stopping early when `stop`
     /// says so (it sees the tokens so far) or at `<|endoftext|>` (`endOfText`).
     public func greedy(context: [Int32], maxTokens: Int, endOfText: Int32, stop: ([Int32]) -> Bool) -> [Int32] {
