@@ -36,6 +36,13 @@ metric_list:
 """
 
 
+def pair(response):
+    """(log-likelihood, is_greedy) from one logged response, however deeply lm-eval nests it."""
+    while isinstance(response[0], (list, tuple)):
+        response = response[0]
+    return [float(response[0]), str(response[1]) == "True"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("checkpoint")
@@ -68,8 +75,7 @@ def main():
                 entry["seconds"][name] = time.time() - started
                 entry["results"][name] = result["results"][name]
                 samples = sorted(result["samples"][name], key=lambda s: s["doc_id"])
-                entry["samples"][name] = [[[float(r[0]), bool(r[1])] for r in s["resps"][0:]] for s in samples]
-                entry["samples"][name] = [[[float(x[0][0]), bool(x[0][1])] for x in s["resps"]] for s in samples]
+                entry["samples"][name] = [[pair(x) for x in s["resps"]] for s in samples]
             out[str(shots)] = entry
     with open(args.out, "w") as f:
         json.dump(out, f, indent=1)
