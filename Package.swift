@@ -54,6 +54,8 @@ let package = Package(
         // GGUF files for llama.cpp: the v3 writer (F32, F16, Q8_0), a reader, and the GPT-2 and
         // Llama mappings; a leaf (tensors and tokenizer files come in through its own types).
         .target(name: "GGUF", swiftSettings: checkedFlags),
+        // Zero- and few-shot task scoring as lm-evaluation-harness does it, and beam search.
+        .target(name: "TaskEvaluation", dependencies: ["GPT", "Data", "Collectives"], swiftSettings: checkedFlags),
         .target(name: "Training", dependencies: [
             "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "CBLAS", "Plots", "ScalingLaws",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -63,7 +65,7 @@ let package = Package(
         // sgemm, all-reduce and training-step measurements for `trainer bench`.
         .target(name: "Benchmarks", dependencies: ["Training", "GPT", "Collectives", "CBLAS"]),
         .executableTarget(name: "trainer", dependencies: [
-            "Training", "Benchmarks", "Collectives", "GGUF",
+            "Training", "Benchmarks", "Collectives", "GGUF", "TaskEvaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "ScalingLaws", "FuzzTargets"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Training", "Checkpoints", "TensorBoard", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "TaskEvaluationTests", dependencies: ["TaskEvaluation", "GPT", "Data", "Collectives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Checkpoints"], exclude: ["Fixtures"]),

@@ -39,6 +39,13 @@ public final class GPTInference {
     /// Forgets all tokens so the next one is at position 0.
     public func reset() { length = 0 }
 
+    /// Forgets the tokens after the first `count`, so the next one goes at position `count`: the
+    /// keys and values of a shared prefix (a context scored with several continuations) are kept.
+    public func rewind(to count: Int) {
+        precondition(count >= 0 && count <= length, "can only rewind to 0...length")
+        length = count
+    }
+
     /// Appends `token` at position `length` and returns the logits (V) for the token after it.
     /// The result is valid until the next call.
     public func next(token: Int32) -> UnsafeBufferPointer<Float> {
