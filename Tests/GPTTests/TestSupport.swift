@@ -1,4 +1,5 @@
 import GPT
+import Testing
 
 /// SplitMix64: a tiny seeded generator so every test is deterministic.
 struct SplitMix64: RandomNumberGenerator {
@@ -65,4 +66,18 @@ extension GPTModel {
             return forward(inputs: i, targets: nil, batch: batch, sequence: sequence)
         }
     }
+}
+
+/// A model of `config` holding a reference's flat `params`, after a forward over the reference
+/// batch with gradientScale 1/(counted targets): the model, its loss and that count.
+func referenceForward(config: GPTConfig, params: [Float], inputs: [Int32], targets: [Int32],
+                      batch B: Int, sequence T: Int) -> (GPTModel, LossSum, Int) {
+    let model = GPTModel(config: config, maxBatch: B, maxSequence: T)
+    #expect(model.layout.totalCount == params.count)
+    _ = model.parameters.initialize(from: params)
+    model.zeroGradients()
+    let counted = targets.filter { $0 >= 0 }.count
+    let loss = model.forward(inputs, targets, batch: B, sequence: T, gradientScale: 1 / Float(counted))
+    #expect(loss.count == counted)
+    return (model, loss, counted)
 }
