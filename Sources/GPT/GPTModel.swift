@@ -38,6 +38,7 @@ public final class GPTModel {
     public init(config: GPTConfig, maxBatch: Int, maxSequence: Int) {
         precondition(maxBatch > 0 && maxSequence > 0 && maxSequence <= config.blockSize,
                      "need 0 < maxSequence <= block_size and maxBatch > 0")
+        precondition(config.family == .gpt2 || config.headSize % 2 == 0, "rotary embeddings need an even head size (GPTConfig.problems)")
         self.config = config
         self.maxBatch = maxBatch
         self.maxSequence = maxSequence
