@@ -2,7 +2,9 @@
 // Per-layer tensors are strided by their (maxB, maxT) size, while inside a view the data
 // is packed for the actual (B, T) of the current pass.
 
-/// Float offsets of every activation tensor inside the single activation buffer.
+/// Float offsets of every activation tensor inside the single activation buffer. The GPT-2
+/// tensors are named here; Llama uses the shared ones (encoded, lnf, lnfRstd, losses, the head's,
+/// the backward scratch) and its own in `llama`.
 struct ActivationLayout {
     let maxB: Int, maxT: Int, C: Int, NH: Int, L: Int, V: Int
     // Per-layer tensors: offset of layer 0 and the per-layer stride.
@@ -14,6 +16,8 @@ struct ActivationLayout {
     var headLogits = 0, headChunk = 0, dwteHead = 0
     // Backward scratch, reused by every layer.
     var dResidual = 0, dSmall = 0, dWide = 0, dAtt = 0
+    // The Llama family's own tensors (LlamaActivations.swift).
+    var llama = LlamaActivationOffsets()
     var totalCount = 0
     let btc: Int, bt: Int, attCount: Int
 
@@ -24,6 +28,15 @@ struct ActivationLayout {
         btc = bt * C
         attCount = maxB * NH * maxT * maxT
         var o = 0
+        switch config.family {
+        case .gpt2: layOutGPT2(&o)
+        case .llama: layOutLlama(config, &o)
+        }
+        totalCount = o
+    }
+
+    /// GPT-2's tensors from float `o` on; per-layer tensors are L consecutive slices.
+    private mutating func layOutGPT2(_ o: inout Int) {
         func take(_ n: Int) -> Int { defer { o += n }; return o }
         encoded = take(btc)
         ln1 = take(L * btc); ln1Mean = take(L * bt); ln1Rstd = take(L * bt)
@@ -36,7 +49,6 @@ struct ActivationLayout {
         headChunk = Self.headChunkRows(rows: bt, vocab: V)
         headLogits = take(headChunk * V); dwteHead = take(V * C)
         dResidual = take(btc); dSmall = take(btc); dWide = take(4 * btc); dAtt = take(attCount)
-        totalCount = o
     }
 
     /// Rows of logits the head computes at once: 16 MiB of them, but at least 256 rows, because

@@ -18,6 +18,7 @@ extension ParameterLayout {
     static func checkedCount(config c: GPTConfig) -> Int? {
         let C = c.nEmbd
         guard C > 0, c.vocabSize > 0, c.blockSize > 0, c.nLayer > 0 else { return nil }
+        if c.family == .llama { return checkedLlamaCount(config: c) }
         return CheckedSize.sum([
             CheckedSize.product([c.vocabSize, C]),
             CheckedSize.product([c.blockSize, C]),
@@ -39,6 +40,7 @@ extension ActivationLayout {
               let btc = CheckedSize.product([bt, c.nEmbd]),
               let att = CheckedSize.product([maxBatch, c.nHead, maxSequence, maxSequence])
         else { return nil }
+        if c.family == .llama { return checkedLlamaCount(config: c, bt: bt, btc: btc, att: att) }
         return CheckedSize.sum([
             CheckedSize.sum([CheckedSize.product([16, L]), 8]).flatMap { CheckedSize.product([btc, $0]) },
             CheckedSize.sum([CheckedSize.product([4, L]), 3]).flatMap { CheckedSize.product([bt, $0]) },

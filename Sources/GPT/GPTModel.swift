@@ -1,4 +1,4 @@
-/// A GPT-2 model with one flat buffer each for parameters, gradients and activations.
+/// A GPT-2 or Llama model (`config.family`) with one flat buffer each for parameters, gradients and activations.
 ///
 /// Dimensions: B batch, T sequence, C channels, NH heads, L layers, V vocabulary.
 /// Nothing is allocated after `init`; `forward` and `backward` only write into the buffers.
@@ -18,7 +18,7 @@ public final class GPTModel {
 
     let acts: UnsafeMutableBufferPointer<Float>
     let actLayout: ActivationLayout
-    private let inputs: UnsafeMutableBufferPointer<Int32>
+    let inputs: UnsafeMutableBufferPointer<Int32>
     private let targets: UnsafeMutableBufferPointer<Int32>
     var lastBatch = 0
     var lastSequence = 0
@@ -38,6 +38,7 @@ public final class GPTModel {
     public init(config: GPTConfig, maxBatch: Int, maxSequence: Int) {
         precondition(maxBatch > 0 && maxSequence > 0 && maxSequence <= config.blockSize,
                      "need 0 < maxSequence <= block_size and maxBatch > 0")
+        precondition(config.family == .gpt2 || config.headSize % 2 == 0, "rotary embeddings need an even head size (GPTConfig.problems)")
         self.config = config
         self.maxBatch = maxBatch
         self.maxSequence = maxSequence
@@ -55,6 +56,10 @@ public final class GPTModel {
         targets.initialize(repeating: -1)
         logitsRow = .allocate(capacity: config.vocabSize)
         logitsRow.initialize(repeating: 0, count: config.vocabSize)
+        if config.family == .llama {
+            rotaryTables(cosine: acts.baseAddress! + actLayout.llama.ropeCos, sine: acts.baseAddress! + actLayout.llama.ropeSin,
+                         positions: config.blockSize, headSize: config.headSize, theta: config.ropeTheta)
+        }
     }
 
     deinit {
@@ -72,11 +77,19 @@ public final class GPTModel {
     }
 
     /// Training FLOPs per token: 6N for the matmuls of forward and backward plus 12·L·C·T for
-    /// attention scores (nanoGPT's estimate_mfu, PaLM appendix B). N excludes `wpe`, which is a
-    /// lookup, as nanoGPT does; the tied `wte` counts once, for the classifier matmul.
+    /// attention scores (nanoGPT's estimate_mfu, PaLM appendix B). N counts the parameters that
+    /// multiply: every tensor but the lookups. GPT-2: all but `wpe`, as nanoGPT does; the tied
+    /// `wte` counts once, for the head matmul. Llama tied: all (embed_tokens once, for the head);
+    /// untied: all but `embed_tokens` (a lookup; `lm_head` is the head matmul). Norm gains and
+    /// biases are counted, as nanoGPT does (under 0.1%); rotary, RMSNorm and SwiGLU's elementwise
+    /// work is not.
     public static func flopsPerToken(config: GPTConfig, sequence: Int) -> Double {
         let layout = ParameterLayout(config: config)
-        let n = Double(layout.totalCount - config.blockSize * config.nEmbd)
+        let lookups = switch config.family {
+        case .gpt2: config.blockSize * config.nEmbd
+        case .llama: config.tiedHead ? 0 : config.vocabSize * config.nEmbd
+        }
+        let n = Double(layout.totalCount - lookups)
         return 6 * n + 12 * Double(config.nLayer) * Double(config.nEmbd) * Double(sequence)
     }
 
@@ -92,7 +105,7 @@ public final class GPTModel {
         precondition(b >= 0 && b < lastBatch && t >= 0 && t < lastSequence, "no such logits in the last forward")
         let C = config.nEmbd, V = config.vocabSize
         let x = acts.baseAddress! + actLayout.lnf + (b * lastSequence + t) * C
-        classifierForward(logits: logitsRow, x: x, wte: parameters.baseAddress! + layout.wteOffset, rows: 1, channels: C, vocab: V)
+        classifierForward(logits: logitsRow, x: x, wte: parameters.baseAddress! + layout.headOffset, rows: 1, channels: C, vocab: V)
         return UnsafeBufferPointer(start: logitsRow, count: V)
     }
 
@@ -108,44 +121,21 @@ public final class GPTModel {
         batch B: Int, sequence T: Int, gradientScale: Float? = 1
     ) -> LossSum {
         stage(tokens: tokens, labels: labels, batch: B, sequence: T)
-        let C = config.nEmbd, NH = config.nHead, V = config.vocabSize, BT = B * T
+        let C = config.nEmbd, V = config.vocabSize, BT = B * T
         lastBatch = B
         lastSequence = T
         backwardReady = featuresOnly || (labels != nil && gradientScale != nil)
         headScale = gradientScale ?? 1
 
-        let a = acts.baseAddress!, s = actLayout
-        let p = parameters.baseAddress!
-        encoderForward(out: a + s.encoded, tokens: inputs.baseAddress!, wte: p + layout.wteOffset,
-                       wpe: p + layout.wpeOffset, batch: B, sequence: T, channels: C)
-        var residual = a + s.encoded
-        for l in 0..<config.nLayer {
-            let w = LayerParameters(base: p, layout: layout, layer: l)
-            let x = LayerActivations(base: a, layout: s, layer: l)
-            layerNormForward(out: x.ln1, mean: x.ln1Mean, rstd: x.ln1Rstd, inp: residual,
-                             weight: w.ln1Weight, bias: w.ln1Bias, rows: BT, channels: C)
-            matmulForward(out: x.qkv, inp: x.ln1, weight: w.qkvWeight, bias: w.qkvBias,
-                          rows: BT, inChannels: C, outChannels: 3 * C, accumulate: false)
-            attentionForward(out: x.atty, att: x.att, qkv: x.qkv, batch: B, sequence: T, channels: C, heads: NH)
-            x.residual2.update(from: residual, count: BT * C)
-            matmulForward(out: x.residual2, inp: x.atty, weight: w.attnProjWeight, bias: w.attnProjBias,
-                          rows: BT, inChannels: C, outChannels: C, accumulate: true)
-            layerNormForward(out: x.ln2, mean: x.ln2Mean, rstd: x.ln2Rstd, inp: x.residual2,
-                             weight: w.ln2Weight, bias: w.ln2Bias, rows: BT, channels: C)
-            matmulForward(out: x.fch, inp: x.ln2, weight: w.fcWeight, bias: w.fcBias,
-                          rows: BT, inChannels: C, outChannels: 4 * C, accumulate: false)
-            geluForward(out: x.fchGelu, inp: x.fch, count: BT * 4 * C)
-            x.residual3.update(from: x.residual2, count: BT * C)
-            matmulForward(out: x.residual3, inp: x.fchGelu, weight: w.fcProjWeight, bias: w.fcProjBias,
-                          rows: BT, inChannels: 4 * C, outChannels: C, accumulate: true)
-            residual = x.residual3
+        switch config.family {
+        case .gpt2: gpt2TrunkForward(batch: B, sequence: T)
+        case .llama: llamaTrunkForward(batch: B, sequence: T)
         }
-        layerNormForward(out: a + s.lnf, mean: a + s.lnfMean, rstd: a + s.lnfRstd, inp: residual,
-                         weight: p + layout.lnfWeightOffset, bias: p + layout.lnfBiasOffset, rows: BT, channels: C)
+        let a = acts.baseAddress!, s = actLayout, p = parameters.baseAddress!
         guard labels != nil, !featuresOnly else { return LossSum(sum: 0, count: 0) }
         let head = HeadBuffers(logits: a + s.headLogits, chunk: s.headChunk, losses: a + s.losses, dx: a + s.dSmall,
                                dwte: gradientScale == nil ? nil : a + s.dwteHead, scale: headScale)
-        languageModelHead(head, x: a + s.lnf, wte: p + layout.wteOffset, targets: targets.baseAddress!,
+        languageModelHead(head, x: a + s.lnf, wte: p + layout.headOffset, targets: targets.baseAddress!,
                           rows: BT, channels: C, vocab: V)
         // Summed serially in Double so the result is independent of the thread split.
         var sum = 0.0, count = 0
@@ -176,61 +166,28 @@ public final class GPTModel {
     /// Adds to `gradients` the gradient of lossScale × (summed loss of the last forward).
     ///
     /// `onFinalGradients` is called with each flat range of `gradients` as soon as it is
-    /// complete for this pass: `ln_f`, then each block from the last to the first, then the
-    /// embeddings (`wte` gets its last contribution from the encoder). The caller may start
-    /// reducing a range while backward continues; backward never touches it again.
+    /// complete for this pass: the untied head (`headRange`, Llama only), the final norm, then
+    /// each block from the last to the first, then the embeddings (`wte` gets its last
+    /// contribution from the encoder). The ranges cover the buffer. The caller may start reducing
+    /// a range while backward continues; backward never touches it again.
     public func backward(lossScale: Float, onFinalGradients: ((Range<Int>) -> Void)? = nil) {
         precondition(backwardReady, "backward needs a forward pass with targets and a gradientScale")
         backwardReady = false  // dSmall, which holds the head's gradient, is about to be reused
-        let B = lastBatch, T = lastSequence, BT = B * T
-        let C = config.nEmbd, NH = config.nHead, V = config.vocabSize
-        let a = acts.baseAddress!, s = actLayout
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
-        let dResidual = a + s.dResidual, dSmall = a + s.dSmall, dWide = a + s.dWide
-        let lastResidual = config.nLayer == 0
-            ? a + s.encoded : LayerActivations(base: a, layout: s, layer: config.nLayer - 1).residual3
-
+        let BT = lastBatch * lastSequence, C = config.nEmbd, V = config.vocabSize
+        let a = acts.baseAddress!, s = actLayout, g = gradients.baseAddress!
+        let dSmall = a + s.dSmall
         if let featureGradient {
             dSmall.update(from: featureGradient, count: BT * C)
         } else {
             // forward left the head's gradients of headScale × the summed loss in dSmall and dwteHead.
             let rescale = lossScale / headScale
             if rescale != 1 { scale(dSmall, count: BT * C, by: rescale) }
-            addScaled(g + layout.wteOffset, a + s.dwteHead, count: V * C, scale: rescale)
+            addScaled(g + layout.headOffset, a + s.dwteHead, count: V * C, scale: rescale)
         }
-        dResidual.update(repeating: 0, count: BT * C)
-        layerNormBackward(dinp: dResidual, dweight: g + layout.lnfWeightOffset, dbias: g + layout.lnfBiasOffset,
-                          dout: dSmall, inp: lastResidual, weight: p + layout.lnfWeightOffset,
-                          mean: a + s.lnfMean, rstd: a + s.lnfRstd, rows: BT, channels: C)
-        onFinalGradients?(layout.finalNormRange)
-
-        // dResidual always holds the gradient of the residual stream at the current point.
-        for l in stride(from: config.nLayer - 1, through: 0, by: -1) {
-            let w = LayerParameters(base: p, layout: layout, layer: l)
-            let dw = LayerParameters(base: g, layout: layout, layer: l)
-            let x = LayerActivations(base: a, layout: s, layer: l)
-            let input = l == 0 ? a + s.encoded : LayerActivations(base: a, layout: s, layer: l - 1).residual3
-            matmulBackward(dinp: dWide, dweight: dw.fcProjWeight, dbias: dw.fcProjBias, dout: dResidual,
-                           inp: x.fchGelu, weight: w.fcProjWeight, rows: BT, inChannels: 4 * C, outChannels: C)
-            geluBackwardInPlace(dx: dWide, inp: x.fch, count: BT * 4 * C)
-            matmulBackward(dinp: dSmall, dweight: dw.fcWeight, dbias: dw.fcBias, dout: dWide,
-                           inp: x.ln2, weight: w.fcWeight, rows: BT, inChannels: C, outChannels: 4 * C)
-            layerNormBackward(dinp: dResidual, dweight: dw.ln2Weight, dbias: dw.ln2Bias, dout: dSmall,
-                              inp: x.residual2, weight: w.ln2Weight, mean: x.ln2Mean, rstd: x.ln2Rstd,
-                              rows: BT, channels: C)
-            matmulBackward(dinp: dSmall, dweight: dw.attnProjWeight, dbias: dw.attnProjBias, dout: dResidual,
-                           inp: x.atty, weight: w.attnProjWeight, rows: BT, inChannels: C, outChannels: C)
-            attentionBackward(dqkv: dWide, datt: a + s.dAtt, dout: dSmall, qkv: x.qkv, att: x.att,
-                              batch: B, sequence: T, channels: C, heads: NH)
-            matmulBackward(dinp: dSmall, dweight: dw.qkvWeight, dbias: dw.qkvBias, dout: dWide,
-                           inp: x.ln1, weight: w.qkvWeight, rows: BT, inChannels: C, outChannels: 3 * C)
-            layerNormBackward(dinp: dResidual, dweight: dw.ln1Weight, dbias: dw.ln1Bias, dout: dSmall,
-                              inp: input, weight: w.ln1Weight, mean: x.ln1Mean, rstd: x.ln1Rstd,
-                              rows: BT, channels: C)
-            onFinalGradients?(layout.layerRange(l))
+        if let head = layout.headRange { onFinalGradients?(head) }
+        switch config.family {
+        case .gpt2: gpt2TrunkBackward(onFinalGradients: onFinalGradients)
+        case .llama: llamaTrunkBackward(onFinalGradients: onFinalGradients)
         }
-        encoderBackward(dwte: g + layout.wteOffset, dwpe: g + layout.wpeOffset, dout: dResidual,
-                        tokens: inputs.baseAddress!, batch: B, sequence: T, channels: C)
-        onFinalGradients?(layout.embeddingRange)
     }
 }

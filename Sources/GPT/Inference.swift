@@ -12,8 +12,10 @@ public final class GPTInference {
     public private(set) var length = 0
 
     private let buffer: UnsafeMutableBufferPointer<Float>
-    private let keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>  // (L, capacity, C)
-    private let x, ln, qkv, atty, att, fch, fchGelu, stats, logits: UnsafeMutablePointer<Float>
+    let keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>  // (L, capacity, C)
+    // fch and fchGelu: GPT-2's 4C MLP; Llama's gate/up (2I) and SwiGLU output (I).
+    // stats: a norm's mean and rstd, then Llama's 2·NH q/k rstd.
+    let x, ln, qkv, atty, att, fch, fchGelu, stats, logits: UnsafeMutablePointer<Float>
 
     /// Creates an empty cache for up to `capacity` tokens (default: the block size).
     public init(model: GPTModel, capacity: Int? = nil) {
@@ -22,15 +24,17 @@ public final class GPTInference {
         precondition(capacity > 0 && capacity <= config.blockSize, "capacity must be in 1...block_size")
         self.model = model
         self.capacity = capacity
-        let C = config.nEmbd, L = config.nLayer
+        let C = config.nEmbd, L = config.nLayer, I = config.resolvedIntermediateSize
         let cache = L * capacity * C
-        buffer = .allocate(capacity: 2 * cache + 14 * C + capacity + 2 + config.vocabSize)
+        let llama = config.family == .llama
+        let (wide, narrow, statCount) = llama ? (2 * I, I, 2 + 2 * config.nHead) : (4 * C, 4 * C, 2)
+        buffer = .allocate(capacity: 2 * cache + 6 * C + capacity + wide + narrow + statCount + config.vocabSize)
         buffer.initialize(repeating: 0)
         var next = buffer.baseAddress!
         func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { next += n }; return next }
         keys = take(cache); values = take(cache)
         x = take(C); ln = take(C); qkv = take(3 * C); atty = take(C); att = take(capacity)
-        fch = take(4 * C); fchGelu = take(4 * C); stats = take(2); logits = take(config.vocabSize)
+        fch = take(wide); fchGelu = take(narrow); stats = take(statCount); logits = take(config.vocabSize)
         precondition(next - buffer.baseAddress! <= buffer.count)
     }
 
@@ -49,40 +53,34 @@ public final class GPTInference {
     /// Appends `token` at position `length` and returns the logits (V) for the token after it.
     /// The result is valid until the next call.
     public func next(token: Int32) -> UnsafeBufferPointer<Float> {
-        let config = model.config, layout = model.layout
+        let config = model.config
         precondition(length < capacity, "the key/value cache is full")
         precondition(token >= 0 && Int(token) < config.vocabSize, "token out of vocabulary")
-        let C = config.nEmbd, NH = config.nHead, HS = C / NH, V = config.vocabSize, pos = length
-        let scale = 1 / Float(HS).squareRoot()
+        switch config.family {
+        case .gpt2: gpt2Step(token: token)
+        case .llama: llamaStep(token: token)
+        }
+        let p = model.parameters.baseAddress!
+        classifierForward(logits: logits, x: ln, wte: p + model.layout.headOffset, rows: 1, channels: config.nEmbd, vocab: config.vocabSize)
+        length += 1
+        return UnsafeBufferPointer(start: logits, count: config.vocabSize)
+    }
+
+    /// One GPT-2 position: x through the blocks, the final LayerNorm's output left in `ln`.
+    private func gpt2Step(token: Int32) {
+        let config = model.config, layout = model.layout
+        let C = config.nEmbd, pos = length
         let p = model.parameters.baseAddress!
         var tok = token
         encoderForward(out: x, tokens: &tok, wte: p + layout.wteOffset, wpe: p + layout.wpeOffset + pos * C,
                        batch: 1, sequence: 1, channels: C)
         for l in 0..<config.nLayer {
             let w = LayerParameters(base: p, layout: layout, layer: l)
-            let k = keys + l * capacity * C, v = values + l * capacity * C
             layerNormForward(out: ln, mean: stats, rstd: stats + 1, inp: x, weight: w.ln1Weight, bias: w.ln1Bias,
                              rows: 1, channels: C)
             matmulForward(out: qkv, inp: ln, weight: w.qkvWeight, bias: w.qkvBias,
                           rows: 1, inChannels: C, outChannels: 3 * C, accumulate: false)
-            (k + pos * C).update(from: qkv + C, count: C)
-            (v + pos * C).update(from: qkv + 2 * C, count: C)
-            for h in 0..<NH {
-                // scores (pos+1) = K_h (pos+1, HS) · q_h, then softmax, then atty_h = scoresᵀ · V_h.
-                sgemm(transA: false, transB: false, m: pos + 1, n: 1, k: HS, alpha: scale, a: k + h * HS, lda: C,
-                      b: qkv + h * HS, ldb: 1, beta: 0, c: att, ldc: 1)
-                var maxv = -Float.infinity
-                for j in 0...pos { maxv = max(maxv, att[j]) }
-                var sum: Float = 0
-                for j in 0...pos {
-                    att[j] = fastExp(att[j] - maxv)
-                    sum += att[j]
-                }
-                let inv = 1 / sum
-                for j in 0...pos { att[j] *= inv }
-                sgemm(transA: false, transB: false, m: 1, n: HS, k: pos + 1, alpha: 1, a: att, lda: pos + 1,
-                      b: v + h * HS, ldb: C, beta: 0, c: atty + h * HS, ldc: HS)
-            }
+            attend(layer: l)
             matmulForward(out: x, inp: atty, weight: w.attnProjWeight, bias: w.attnProjBias,
                           rows: 1, inChannels: C, outChannels: C, accumulate: true)
             layerNormForward(out: ln, mean: stats, rstd: stats + 1, inp: x, weight: w.ln2Weight, bias: w.ln2Bias,
@@ -95,8 +93,32 @@ public final class GPTInference {
         }
         layerNormForward(out: ln, mean: stats, rstd: stats + 1, inp: x, weight: p + layout.lnfWeightOffset,
                          bias: p + layout.lnfBiasOffset, rows: 1, channels: C)
-        classifierForward(logits: logits, x: ln, wte: p + layout.wteOffset, rows: 1, channels: C, vocab: V)
-        length += 1
-        return UnsafeBufferPointer(start: logits, count: V)
+    }
+
+    /// Stores this position's k and v (from `qkv`) in layer `l`'s cache and writes the attention
+    /// output over positions 0...length into `atty`.
+    func attend(layer l: Int) {
+        let config = model.config
+        let C = config.nEmbd, NH = config.nHead, HS = C / NH, pos = length
+        let scale = 1 / Float(HS).squareRoot()
+        let k = keys + l * capacity * C, v = values + l * capacity * C
+        (k + pos * C).update(from: qkv + C, count: C)
+        (v + pos * C).update(from: qkv + 2 * C, count: C)
+        for h in 0..<NH {
+            // scores (pos+1) = K_h (pos+1, HS) · q_h, then softmax, then atty_h = scoresᵀ · V_h.
+            sgemm(transA: false, transB: false, m: pos + 1, n: 1, k: HS, alpha: scale, a: k + h * HS, lda: C,
+                  b: qkv + h * HS, ldb: 1, beta: 0, c: att, ldc: 1)
+            var maxv = -Float.infinity
+            for j in 0...pos { maxv = max(maxv, att[j]) }
+            var sum: Float = 0
+            for j in 0...pos {
+                att[j] = fastExp(att[j] - maxv)
+                sum += att[j]
+            }
+            let inv = 1 / sum
+            for j in 0...pos { att[j] *= inv }
+            sgemm(transA: false, transB: false, m: 1, n: HS, k: pos + 1, alpha: 1, a: att, lda: pos + 1,
+                  b: v + h * HS, ldb: C, beta: 0, c: atty + h * HS, ldc: HS)
+        }
     }
 }

@@ -1,29 +1,38 @@
-/// One named tensor inside the flat parameter buffer.
-public struct ParameterTensor: Sendable, Equatable, Hashable {
-    /// Hugging Face GPT-2 name, e.g. `h.0.attn.c_attn.weight`.
-    public let name: String
-    /// Shape in Hugging Face's Conv1D layout: linear weights are (in, out).
-    public let shape: [Int]
-    /// Index of the first element in the flat buffer.
-    public let offset: Int
-    /// Number of elements (product of `shape`).
-    public let count: Int
-
-    /// The tensor's elements as a range of the flat buffer.
-    public var range: Range<Int> { offset..<(offset + count) }
-}
-
-/// Offsets of one block's tensors relative to the start of that block's range.
+/// Offsets of one GPT-2 block's tensors relative to the start of that block's range.
 struct LayerOffsets: Sendable, Equatable {
     var ln1Weight = 0, ln1Bias = 0, qkvWeight = 0, qkvBias = 0, attnProjWeight = 0, attnProjBias = 0
     var ln2Weight = 0, ln2Bias = 0, fcWeight = 0, fcBias = 0, fcProjWeight = 0, fcProjBias = 0
 }
 
-/// Where every GPT-2 tensor lives in the one flat parameter buffer.
+/// Tensors appended one after another into a flat buffer.
+struct TensorList {
+    var tensors: [ParameterTensor] = []
+    var offset = 0
+
+    /// Appends a tensor and returns its offset.
+    mutating func add(_ name: String, _ shape: [Int], _ role: ParameterRole, _ matrix: MatrixLayout? = nil) -> Int {
+        let count = shape.reduce(1, *)
+        tensors.append(ParameterTensor(name: name, shape: shape, offset: offset, count: count, role: role, matrixLayout: matrix))
+        defer { offset += count }
+        return offset
+    }
+}
+
+/// Where the flat ranges of a layout begin; the families fill in the ones they have.
+struct LayoutOffsets: Sendable, Equatable {
+    var wte = 0, wpe = 0, layers = 0, layerStride = 0, lnfWeight = 0, lnfBias = 0
+    /// The head's weights: `wte` when tied, else `lm_head.weight`, the last tensor.
+    var head = 0
+    var gpt2 = LayerOffsets()
+    var llama = LlamaLayerOffsets()
+}
+
+/// Where every tensor lives in the one flat parameter buffer.
 ///
-/// Order: `wte`, `wpe`, then each block's twelve tensors contiguously, then `ln_f`; so a
-/// block's parameters (and gradients) form one range that can be all-reduced as a bucket.
-/// The output head is tied to `wte` and has no tensor of its own.
+/// GPT-2 order: `wte`, `wpe`, then each block's twelve tensors contiguously, then `ln_f`; the
+/// head is tied to `wte`. Llama order (ParameterLayout+Llama.swift): `embed_tokens`, each block's
+/// tensors contiguously, `model.norm`, then `lm_head` when untied. Either way a block's parameters
+/// (and gradients) form one range that can be all-reduced as a bucket.
 public struct ParameterLayout: Sendable, Equatable {
     /// The model dimensions this layout was built for.
     public let config: GPTConfig
@@ -33,55 +42,60 @@ public struct ParameterLayout: Sendable, Equatable {
     public let totalCount: Int
 
     private let indexByName: [String: Int]
-    let wteOffset: Int
-    let wpeOffset: Int
-    let layersOffset: Int
-    let layerStride: Int
-    let layer: LayerOffsets
-    let lnfWeightOffset: Int
-    let lnfBiasOffset: Int
+    let offsets: LayoutOffsets
+    var wteOffset: Int { offsets.wte }
+    var wpeOffset: Int { offsets.wpe }
+    var layer: LayerOffsets { offsets.gpt2 }
+    var lnfWeightOffset: Int { offsets.lnfWeight }
+    var lnfBiasOffset: Int { offsets.lnfBias }
+    /// The output head's (V, C) weights: wte's when tied.
+    var headOffset: Int { offsets.head }
 
     /// Builds the layout for `config`.
     public init(config: GPTConfig) {
         precondition(config.nEmbd % config.nHead == 0, "n_embd must be a multiple of n_head")
-        let C = config.nEmbd, V = config.vocabSize, L = config.nLayer
-        var list: [ParameterTensor] = []
-        var offset = 0
-        func add(_ name: String, _ shape: [Int]) -> Int {
-            let count = shape.reduce(1, *)
-            list.append(ParameterTensor(name: name, shape: shape, offset: offset, count: count))
-            defer { offset += count }
-            return offset
+        var list = TensorList()
+        switch config.family {
+        case .gpt2: offsets = Self.gpt2(config, into: &list)
+        case .llama: offsets = Self.llama(config, into: &list)
         }
-        wteOffset = add("wte.weight", [V, C])
-        wpeOffset = add("wpe.weight", [config.blockSize, C])
-        layersOffset = offset
-        var local = LayerOffsets()
-        for l in 0..<L {
-            let base = offset
-            let p = "h.\(l)."
-            local.ln1Weight = add(p + "ln_1.weight", [C]) - base
-            local.ln1Bias = add(p + "ln_1.bias", [C]) - base
-            local.qkvWeight = add(p + "attn.c_attn.weight", [C, 3 * C]) - base
-            local.qkvBias = add(p + "attn.c_attn.bias", [3 * C]) - base
-            local.attnProjWeight = add(p + "attn.c_proj.weight", [C, C]) - base
-            local.attnProjBias = add(p + "attn.c_proj.bias", [C]) - base
-            local.ln2Weight = add(p + "ln_2.weight", [C]) - base
-            local.ln2Bias = add(p + "ln_2.bias", [C]) - base
-            local.fcWeight = add(p + "mlp.c_fc.weight", [C, 4 * C]) - base
-            local.fcBias = add(p + "mlp.c_fc.bias", [4 * C]) - base
-            local.fcProjWeight = add(p + "mlp.c_proj.weight", [4 * C, C]) - base
-            local.fcProjBias = add(p + "mlp.c_proj.bias", [C]) - base
-        }
-        layer = local
-        layerStride = 12 * C * C + 13 * C
-        lnfWeightOffset = add("ln_f.weight", [C])
-        lnfBiasOffset = add("ln_f.bias", [C])
-        precondition(lnfWeightOffset == layersOffset + L * layerStride)
         self.config = config
-        tensors = list
-        totalCount = offset
-        indexByName = Dictionary(uniqueKeysWithValues: list.enumerated().map { ($1.name, $0) })
+        tensors = list.tensors
+        totalCount = list.offset
+        indexByName = Dictionary(uniqueKeysWithValues: list.tensors.enumerated().map { ($1.name, $0) })
+    }
+
+    /// GPT-2's tensors, Hugging Face GPT2Model names, Conv1D (in, out) weights.
+    private static func gpt2(_ config: GPTConfig, into list: inout TensorList) -> LayoutOffsets {
+        let C = config.nEmbd, V = config.vocabSize, L = config.nLayer
+        var o = LayoutOffsets()
+        o.wte = list.add("wte.weight", [V, C], .embedding)
+        o.wpe = list.add("wpe.weight", [config.blockSize, C], .embedding)
+        o.layers = list.offset
+        for l in 0..<L {
+            let base = list.offset, p = "h.\(l)."
+            func add(_ name: String, _ shape: [Int], _ role: ParameterRole) -> Int {
+                list.add(p + name, shape, role, shape.count == 2 ? .inputsByOutputs : nil) - base
+            }
+            o.gpt2.ln1Weight = add("ln_1.weight", [C], .gain)
+            o.gpt2.ln1Bias = add("ln_1.bias", [C], .bias)
+            o.gpt2.qkvWeight = add("attn.c_attn.weight", [C, 3 * C], .matrix)
+            o.gpt2.qkvBias = add("attn.c_attn.bias", [3 * C], .bias)
+            o.gpt2.attnProjWeight = add("attn.c_proj.weight", [C, C], .matrix)
+            o.gpt2.attnProjBias = add("attn.c_proj.bias", [C], .bias)
+            o.gpt2.ln2Weight = add("ln_2.weight", [C], .gain)
+            o.gpt2.ln2Bias = add("ln_2.bias", [C], .bias)
+            o.gpt2.fcWeight = add("mlp.c_fc.weight", [C, 4 * C], .matrix)
+            o.gpt2.fcBias = add("mlp.c_fc.bias", [4 * C], .bias)
+            o.gpt2.fcProjWeight = add("mlp.c_proj.weight", [4 * C, C], .matrix)
+            o.gpt2.fcProjBias = add("mlp.c_proj.bias", [C], .bias)
+        }
+        o.layerStride = 12 * C * C + 13 * C
+        o.lnfWeight = list.add("ln_f.weight", [C], .gain)
+        o.lnfBias = list.add("ln_f.bias", [C], .bias)
+        precondition(o.lnfWeight == o.layers + L * o.layerStride)
+        o.head = o.wte
+        return o
     }
 
     /// The tensor with Hugging Face name `name`, or nil if there is none.
@@ -92,15 +106,21 @@ public struct ParameterLayout: Sendable, Equatable {
     /// The flat range holding every parameter of block `layer`.
     public func layerRange(_ layer: Int) -> Range<Int> {
         precondition(layer >= 0 && layer < config.nLayer)
-        let start = layersOffset + layer * layerStride
-        return start..<(start + layerStride)
+        let start = offsets.layers + layer * offsets.layerStride
+        return start..<(start + offsets.layerStride)
     }
 
-    /// The flat range of the token and position embeddings (`wte`, `wpe`).
-    public var embeddingRange: Range<Int> { wteOffset..<layersOffset }
+    /// The flat range of the embeddings: GPT-2's `wte` and `wpe`, Llama's `embed_tokens`.
+    public var embeddingRange: Range<Int> { offsets.wte..<offsets.layers }
 
-    /// The flat range of the final LayerNorm (`ln_f.weight`, `ln_f.bias`).
-    public var finalNormRange: Range<Int> { lnfWeightOffset..<totalCount }
+    /// The flat range of the final norm: GPT-2's `ln_f.weight`, `ln_f.bias`; Llama's `model.norm.weight`.
+    public var finalNormRange: Range<Int> { offsets.lnfWeight..<(headRange?.lowerBound ?? totalCount) }
+
+    /// The flat range of the untied head, `lm_head.weight` (the last tensor); nil when the head
+    /// is the token embedding (inside `embeddingRange`).
+    public var headRange: Range<Int>? {
+        offsets.head == offsets.wte ? nil : offsets.head..<totalCount
+    }
 
     /// Whether AdamW applies weight decay to `tensor`: only 2-D tensors (matmul weights, embeddings).
     public func decays(_ tensor: ParameterTensor) -> Bool { tensor.shape.count == 2 }

@@ -24,22 +24,52 @@ struct NormalSampler {
     }
 }
 
+/// Choices for a fresh model's weights beyond the family's defaults (modded-nanogpt's
+/// zero-initialized projections and head); both off by default.
+public struct InitializationOptions: Sendable, Equatable {
+    /// Llama only: o_proj and down_proj start at zero, so every block starts as the identity on
+    /// the residual stream (their gradients are not zero: their inputs are not).
+    public var zeroOutputProjections: Bool
+    /// Llama with an untied head only: lm_head starts at zero (uniform first predictions).
+    public var zeroHead: Bool
+
+    /// The options; nothing zeroed by default.
+    public init(zeroOutputProjections: Bool = false, zeroHead: Bool = false) {
+        self.zeroOutputProjections = zeroOutputProjections
+        self.zeroHead = zeroHead
+    }
+}
+
 extension GPTModel {
-    /// GPT-2 / nanoGPT initialisation: weights and embeddings N(0, 0.02), residual output
-    /// projections (`c_proj.weight`) N(0, 0.02/√(2L)), biases 0, LayerNorm weight 1 and bias 0.
-    public func initializeWeights<G: RandomNumberGenerator>(using generator: inout G) {
+    /// Initializes every parameter from the seeded generator, by family:
+    /// GPT-2 / nanoGPT: weights and embeddings N(0, 0.02), residual output projections
+    /// (`c_proj.weight`) N(0, 0.02/√(2L)), biases 0, LayerNorm weight 1 and bias 0.
+    /// Llama (transformers' `_init_weights` with initializer_range 0.02): every matrix, the
+    /// embedding and an untied head N(0, 0.02), RMSNorm gains 1; `options` may zero o_proj and
+    /// down_proj, and an untied head. The generator advances over every tensor in layout order
+    /// whatever the options, so turning one on changes only the tensors it names.
+    public func initializeWeights<G: RandomNumberGenerator>(using generator: inout G, options: InitializationOptions = .init()) {
         var sampler = NormalSampler()
         let projStd = 0.02 / (2 * Double(config.nLayer)).squareRoot()
         for tensor in layout.tensors {
             let p = parameters.baseAddress! + tensor.offset
-            if tensor.shape.count == 2 {
-                let std = tensor.name.hasSuffix("c_proj.weight") ? projStd : 0.02
+            switch tensor.role {
+            case .gain: p.update(repeating: 1, count: tensor.count)
+            case .bias: p.update(repeating: 0, count: tensor.count)
+            case .embedding, .matrix, .head:
+                let gpt2Projection = config.family == .gpt2 && tensor.name.hasSuffix("c_proj.weight")
+                let std = gpt2Projection ? projStd : 0.02
                 for i in 0..<tensor.count { p[i] = Float(sampler.next(using: &generator) * std) }
-            } else {
-                let isNormWeight = tensor.name.hasSuffix("ln_1.weight") || tensor.name.hasSuffix("ln_2.weight")
-                    || tensor.name == "ln_f.weight"
-                p.update(repeating: isNormWeight ? 1 : 0, count: tensor.count)
+                if zeroed(tensor, options) { p.update(repeating: 0, count: tensor.count) }
             }
         }
+    }
+
+    /// Whether `options` asks for `tensor` to start at zero.
+    private func zeroed(_ tensor: ParameterTensor, _ options: InitializationOptions) -> Bool {
+        guard config.family == .llama else { return false }
+        if tensor.role == .head { return options.zeroHead }
+        return options.zeroOutputProjections
+            && (tensor.name.hasSuffix("self_attn.o_proj.weight") || tensor.name.hasSuffix("mlp.down_proj.weight"))
     }
 }

@@ -2,16 +2,18 @@ import Testing
 import GPT
 
 /// The classification path: features at one position per row → linear head → cross-entropy;
-/// analytic gradients (trunk and head) against central differences.
-@Test func classifierGradientsMatchCentralDifferences() {
+/// analytic gradients (trunk and head) against central differences, on GPT-2 and on Llama trunks
+/// (tied; untied with qk_norm, whose lm_head gets no gradient but is still reported final).
+@Test(arguments: [tinyConfig, tinyLlamaConfig, tinyQwenConfig])
+func classifierGradientsMatchCentralDifferences(config: GPTConfig) {
     let B = 2, T = 8
-    let model = GPTModel(config: tinyConfig, maxBatch: B, maxSequence: T)
+    let model = GPTModel(config: config, maxBatch: B, maxSequence: T)
     randomizeParameters(model, seed: 5)
-    let head = ClassifierHead(classes: 3, channels: tinyConfig.nEmbd)
+    let head = ClassifierHead(classes: 3, channels: config.nEmbd)
     var g = SplitMix64(seed: 9)
     head.initialize(using: &g)
     for i in 0..<head.weight.count { head.weight[i] *= 20 }  // larger logits, larger gradients
-    let inputs = randomBatch(batch: B, sequence: T, vocab: tinyConfig.vocabSize, seed: 13).inputs
+    let inputs = randomBatch(batch: B, sequence: T, vocab: config.vocabSize, seed: 13).inputs
     let rows = [5, T + 7], labels = [2, 0]
     func loss() -> Double {
         let f = inputs.withUnsafeBufferPointer { model.forwardFeatures(inputs: $0, batch: B, sequence: T) }
@@ -21,11 +23,13 @@ import GPT
     head.gradient.update(repeating: 0)
     let features = inputs.withUnsafeBufferPointer { model.forwardFeatures(inputs: $0, batch: B, sequence: T) }
     head.forward(features: features, rows: rows, labels: labels)
-    let d = UnsafeMutableBufferPointer<Float>.allocate(capacity: B * T * tinyConfig.nEmbd)
+    let d = UnsafeMutableBufferPointer<Float>.allocate(capacity: B * T * config.nEmbd)
     defer { d.deallocate() }
     d.initialize(repeating: 0)
     head.backward(features: features, rows: rows, labels: labels, scale: 1, dFeatures: d)
-    model.backwardFromFeatures(UnsafeBufferPointer(d))
+    var reported = 0
+    model.backwardFromFeatures(UnsafeBufferPointer(d)) { reported += $0.count }
+    #expect(reported == model.layout.totalCount)
 
     let eps: Float = 1e-2
     var rng = SplitMix64(seed: 3)

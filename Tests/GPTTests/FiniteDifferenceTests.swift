@@ -4,7 +4,7 @@ import GPT
 /// Compares analytic gradients of lossScale × (summed loss) with central differences, for two
 /// random parameters of every tensor; returns how many were checked and the worst errors.
 /// Tolerance: |analytic − numeric| ≤ 1e-2·|numeric| + 1e-3.
-private func checkCentralDifferences(
+func checkCentralDifferences(
     config: GPTConfig, batch B: Int, sequence T: Int, lossScale: Float, ignored: [Int], seed: UInt64
 ) -> (checked: Int, absolute: Double, relative: Double) {
     let model = GPTModel(config: config, maxBatch: B, maxSequence: T)

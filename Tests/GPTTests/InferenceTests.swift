@@ -2,12 +2,14 @@ import Testing
 import GPT
 
 /// Feeding tokens one at a time through the key/value cache gives the full forward's logits
-/// at every position, to |a − b| ≤ 1e-4·max(|b|, 1).
-@Test func cachedDecodingMatchesFullForward() {
-    let T = tinyConfig.blockSize
-    let model = GPTModel(config: tinyConfig, maxBatch: 2, maxSequence: T)
+/// at every position, to |a − b| ≤ 1e-5·max(|b|, 1): GPT-2, and Llama with rotary at the
+/// absolute position (tied; untied with qk_norm).
+@Test(arguments: [tinyConfig, tinyLlamaConfig, tinyQwenConfig])
+func cachedDecodingMatchesFullForward(config: GPTConfig) {
+    let T = config.blockSize
+    let model = GPTModel(config: config, maxBatch: 2, maxSequence: T)
     randomizeParameters(model, seed: 13)
-    let batch = randomBatch(batch: 2, sequence: T, vocab: tinyConfig.vocabSize, seed: 17)
+    let batch = randomBatch(batch: 2, sequence: T, vocab: config.vocabSize, seed: 17)
     model.forward(batch.inputs, nil, batch: 2, sequence: T)
     let inference = GPTInference(model: model)
     var worst: Float = 0
@@ -20,6 +22,6 @@ import GPT
         }
         #expect(inference.length == T)
     }
-    #expect(worst <= 1e-4)
-    print("kv-cache decoding: max error vs full forward \(worst) (relative, floor 1)")
+    #expect(worst <= 1e-5)
+    print("kv-cache decoding \(config.family) (qk_norm \(config.qkNorm)): max error vs full forward \(worst) (relative, floor 1)")
 }

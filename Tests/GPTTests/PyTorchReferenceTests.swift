@@ -33,14 +33,8 @@ private func worstRatio(_ actual: UnsafeMutableBufferPointer<Float>, _ expected:
 @Test func matchesPyTorchReference() throws {
     let url = try #require(Bundle.module.url(forResource: "gpt_reference", withExtension: "json", subdirectory: "Fixtures"))
     let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
-    let model = GPTModel(config: ref.config, maxBatch: ref.B, maxSequence: ref.T)
-    #expect(model.layout.totalCount == ref.params.count)
-    _ = model.parameters.initialize(from: ref.params)
-
-    model.zeroGradients()
-    let counted = ref.targets.filter { $0 >= 0 }.count
-    let loss = model.forward(ref.inputs, ref.targets, batch: ref.B, sequence: ref.T, gradientScale: 1 / Float(counted))
-    #expect(loss.count == counted)
+    let (model, loss, counted) = referenceForward(config: ref.config, params: ref.params, inputs: ref.inputs,
+                                                  targets: ref.targets, batch: ref.B, sequence: ref.T)
     let lossError = abs(loss.mean - ref.loss) / ref.loss
     #expect(lossError < 1e-5)
     model.backward(lossScale: 1 / Float(counted))

@@ -1,4 +1,5 @@
 import GPT
+import Testing
 
 /// SplitMix64: a tiny seeded generator so every test is deterministic.
 struct SplitMix64: RandomNumberGenerator {
@@ -17,14 +18,20 @@ struct SplitMix64: RandomNumberGenerator {
 /// so that finite differences over every parameter stay cheap.
 let tinyConfig = GPTConfig(nLayer: 2, nHead: 2, nEmbd: 32, blockSize: 16, vocabSize: 64)
 
-/// Fills the model with larger-than-GPT-2 random weights and non-trivial LayerNorm affines,
+/// Tiny Llama models for the behaviour tests: tied, and untied with Qwen3's qk_norm and an
+/// intermediate size that is not a multiple of anything in particular.
+let tinyLlamaConfig = GPTConfig(nLayer: 2, nHead: 2, nEmbd: 32, blockSize: 16, vocabSize: 64, family: .llama, intermediateSize: 40)
+let tinyQwenConfig = GPTConfig(nLayer: 2, nHead: 4, nEmbd: 32, blockSize: 16, vocabSize: 64, family: .llama,
+                               intermediateSize: 40, tiedHead: false, qkNorm: true, ropeTheta: 500, normEps: 1e-5)
+
+/// Fills the model with larger-than-GPT-2 random weights and non-trivial norm gains,
 /// so that every gradient carries signal well above float32 round-off.
 func randomizeParameters(_ model: GPTModel, seed: UInt64) {
     var rng = SplitMix64(seed: seed)
     func uniform() -> Float { Float(rng.next() >> 40) / Float(1 << 24) * 2 - 1 }
     for t in model.layout.tensors {
         let p = model.parameters.baseAddress! + t.offset
-        let isNormWeight = t.name.hasSuffix("ln_1.weight") || t.name.hasSuffix("ln_2.weight") || t.name == "ln_f.weight"
+        let isNormWeight = t.role == .gain
         for i in 0..<t.count {
             if isNormWeight {
                 p[i] = 1 + 0.2 * uniform()
@@ -59,4 +66,18 @@ extension GPTModel {
             return forward(inputs: i, targets: nil, batch: batch, sequence: sequence)
         }
     }
+}
+
+/// A model of `config` holding a reference's flat `params`, after a forward over the reference
+/// batch with gradientScale 1/(counted targets): the model, its loss and that count.
+func referenceForward(config: GPTConfig, params: [Float], inputs: [Int32], targets: [Int32],
+                      batch B: Int, sequence T: Int) -> (GPTModel, LossSum, Int) {
+    let model = GPTModel(config: config, maxBatch: B, maxSequence: T)
+    #expect(model.layout.totalCount == params.count)
+    _ = model.parameters.initialize(from: params)
+    model.zeroGradients()
+    let counted = targets.filter { $0 >= 0 }.count
+    let loss = model.forward(inputs, targets, batch: B, sequence: T, gradientScale: 1 / Float(counted))
+    #expect(loss.count == counted)
+    return (model, loss, counted)
 }

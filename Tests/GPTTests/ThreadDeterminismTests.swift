@@ -3,15 +3,15 @@ import GPT
 
 /// Runs one forward/backward with `threads` kernel threads; returns the loss and gradients. The
 /// count is bound to this task only (a task-local), so tests running in parallel keep theirs.
-private func lossAndGradients(threads: Int) -> (LossSum, [Float], [Float]) {
-    KernelThreads.$scoped.withValue(threads) { lossAndGradientsWithCurrentThreads() }
+private func lossAndGradients(_ config: GPTConfig, threads: Int) -> (LossSum, [Float], [Float]) {
+    KernelThreads.$scoped.withValue(threads) { lossAndGradientsWithCurrentThreads(config) }
 }
 
-private func lossAndGradientsWithCurrentThreads() -> (LossSum, [Float], [Float]) {
+private func lossAndGradientsWithCurrentThreads(_ config: GPTConfig) -> (LossSum, [Float], [Float]) {
     let B = 3, T = 16
-    let model = GPTModel(config: tinyConfig, maxBatch: B, maxSequence: T)
+    let model = GPTModel(config: config, maxBatch: B, maxSequence: T)
     randomizeParameters(model, seed: 21)
-    let batch = randomBatch(batch: B, sequence: T, vocab: tinyConfig.vocabSize, seed: 5, ignored: [0, 17])
+    let batch = randomBatch(batch: B, sequence: T, vocab: config.vocabSize, seed: 5, ignored: [0, 17])
     model.zeroGradients()
     let loss = model.forward(batch.inputs, batch.targets, batch: B, sequence: T)
     let logits = Array(model.logits(batch: 2, position: 9))
@@ -19,13 +19,15 @@ private func lossAndGradientsWithCurrentThreads() -> (LossSum, [Float], [Float])
     return (loss, Array(model.gradients), logits)
 }
 
-/// The row-parallel kernels give bit-identical results for any thread count.
-@Test func threadCountDoesNotChangeResults() {
-    let one = lossAndGradients(threads: 1)
-    let two = lossAndGradients(threads: 2)
-    let three = lossAndGradients(threads: 3)
+/// The row-parallel kernels give bit-identical results for any thread count (GPT-2; Llama tied,
+/// and untied with qk_norm).
+@Test(arguments: [tinyConfig, tinyLlamaConfig, tinyQwenConfig])
+func threadCountDoesNotChangeResults(config: GPTConfig) {
+    let one = lossAndGradients(config, threads: 1)
+    let two = lossAndGradients(config, threads: 2)
+    let three = lossAndGradients(config, threads: 3)
     #expect(one.0 == two.0 && one.0 == three.0)
     #expect(one.1 == two.1 && one.1 == three.1)
-    #expect(one.2 == two.2)
-    print("threads 1/2/3: loss \(one.0.sum) / \(two.0.sum) / \(three.0.sum), gradients bit-identical: \(one.1 == two.1 && one.1 == three.1)")
+    #expect(one.2 == two.2 && one.2 == three.2)
+    print("\(config.family) threads 1/2/3: loss \(one.0.sum) / \(two.0.sum) / \(three.0.sum), gradients bit-identical: \(one.1 == two.1 && one.1 == three.1)")
 }
