@@ -1,4 +1,5 @@
 import Collectives
+import Dispatch
 
 /// The exact sum of many Float buffers (a step's micro-batch gradients) over every rank: each
 /// buffer is added in two-limb fixed point (`FloatFixedPoint`), the limbs are summed across ranks
@@ -14,6 +15,9 @@ public final class ExactGradientSum {
     /// Out-of-range terms (not finite, or |g| ≥ 2¹⁹) added on this rank since `reset`.
     public private(set) var outOfRange = 0
     private var inFlight: [PendingReduction] = []
+    /// Threads that encode and decode (each element on one thread, so the bits do not depend on
+    /// it); set it to the kernels' count (`KernelThreads.count`).
+    public var threads = 1
 
     /// An accumulator for buffers of `count` Floats, holding zero.
     public init(count: Int) {
@@ -36,7 +40,8 @@ public final class ExactGradientSum {
     public func add(_ values: UnsafeBufferPointer<Float>, at offset: Int) {
         precondition(offset >= 0 && offset + values.count <= count, "range outside the accumulator")
         guard let base = values.baseAddress else { return }
-        outOfRange += FloatFixedPoint.add(base, count: values.count, into: limbs.baseAddress! + 2 * offset)
+        let l = limbs.baseAddress! + 2 * offset
+        outOfRange += chunked(values.count) { r in FloatFixedPoint.add(base + r.lowerBound, count: r.count, into: l + 2 * r.lowerBound) }
     }
 
     /// Adds `buffer[range]` to the same elements and sets `buffer[range]` to zero: a micro-batch's
@@ -88,8 +93,28 @@ public final class ExactGradientSum {
     /// `out[range]`.
     public func decode(_ range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= min(count, out.count))
-        let l = limbs.baseAddress!, o = out.baseAddress!
-        for i in range { o[i] = FloatFixedPoint.decode(hi: l[2 * i], lo: l[2 * i + 1]) }
+        let l = limbs.baseAddress! + 2 * range.lowerBound, o = out.baseAddress! + range.lowerBound
+        _ = chunked(range.count) { r in
+            for i in r { o[i] = FloatFixedPoint.decode(hi: l[2 * i], lo: l[2 * i + 1]) }
+            return 0
+        }
+    }
+
+    /// Runs `body` over `0..<n` in one contiguous chunk per thread (chunks of at least 64 Ki
+    /// elements) and returns the sum of what the chunks return.
+    private func chunked(_ n: Int, _ body: (Range<Int>) -> Int) -> Int {
+        let parts = max(1, min(threads, n >> 16))
+        guard parts > 1 else { return n > 0 ? body(0..<n) : 0 }
+        let results = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts)
+        defer { results.deallocate() }
+        // Each chunk writes its own elements and its own result slot only.
+        withoutActuallyEscaping(body) { body in
+            let shared = Shared(body: body, results: results)
+            DispatchQueue.concurrentPerform(iterations: parts) { i in
+                shared.results[i] = shared.body((n * i / parts)..<(n * (i + 1) / parts))
+            }
+        }
+        return results.reduce(0, +)
     }
 
     /// The raw limbs of element `index` (hi, lo): for tests that add ranks' accumulators by hand.
@@ -102,4 +127,10 @@ public final class ExactGradientSum {
         for i in 0..<(2 * count) { limbs[i] &+= other.limbs[i] }
         outOfRange += other.outOfRange
     }
+}
+
+/// A chunk body and its result slots, shared with the worker threads (disjoint writes).
+private struct Shared: @unchecked Sendable {
+    let body: (Range<Int>) -> Int
+    let results: UnsafeMutableBufferPointer<Int>
 }

@@ -34,7 +34,7 @@ func exactSum(_ terms: [[Float]]) -> (sum: [Float], outOfRange: Int) {
     return (out, acc.outOfRange)
 }
 
-@Suite struct FloatFixedPointTests {
+@Suite(.serialized) struct FloatFixedPointTests {
     @Test func singleValuesRoundTripExactly() {
         let values = wideFloats(10_000, seed: 1, lowest: -57, highest: 18) + [0, -0, 0x1p-57, 0x1.fffffep18, -0x1.fffffep18]
         let (sum, bad) = exactSum([values])
@@ -83,12 +83,13 @@ func exactSum(_ terms: [[Float]]) -> (sum: [Float], outOfRange: Int) {
 
     /// Conversion cost at gpt-small's parameter count (13.9 M): one micro-batch's absorb, and the
     /// decode once per step. Printed only (the machine is shared, so timings are indicative).
-    @Test func conversionAtGptSmallSize() {
+    @Test(arguments: [1, 2]) func conversionAtGptSmallSize(threads: Int) {
         let n = 13_900_000
         let grads = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
         defer { grads.deallocate() }
         for i in 0..<n { grads[i] = Float(i % 1000) * 1e-4 - 0.05 }
         let acc = ExactGradientSum(count: n)
+        acc.threads = threads
         let t0 = Date()
         acc.add(UnsafeBufferPointer(grads), at: 0)
         let t1 = Date()
@@ -98,7 +99,7 @@ func exactSum(_ terms: [[Float]]) -> (sum: [Float], outOfRange: Int) {
         let t3 = Date()
         #expect(acc.outOfRange == 0)
         #expect((0..<n).allSatisfy { i in grads[i] == 2 * (Float(i % 1000) * 1e-4 - 0.05) })
-        print(String(format: "13.9M elements: add %.1f ms, absorb (add + zero) %.1f ms, decode %.1f ms",
+        print(String(format: "13.9M elements, %d threads: add %.1f ms, absorb (add + zero) %.1f ms, decode %.1f ms", threads,
                      t1.timeIntervalSince(t0) * 1000, t2.timeIntervalSince(t1) * 1000, t3.timeIntervalSince(t2) * 1000))
     }
 }
