@@ -1,3 +1,4 @@
+import Collectives
 import ExactSum
 import GPT
 import Testing
@@ -92,6 +93,47 @@ import Testing
         let floats = Self.placements.map { Self.floatGradient($0) }
         let distinct = Set(floats.map { $0.map(\.bitPattern) }).count
         print("gpt-tiny, 6 micro-batches, \(Self.placements.count) placements: exact sums identical; today's float sums give \(distinct) different results")
+    }
+
+    /// The loop's path: `ExactGradientSync` on ranks that are threads, buckets started during the
+    /// last backward (small buckets, so there are many), the loss summed with `ExactDoubleSums`.
+    static func syncedStep(_ ranks: [[Int]]) -> (gradients: [Float], loss: Double) {
+        // #expect is kept out of the rank threads (they run outside the test's task): each rank
+        // returns its failures as a count.
+        let results = ThreadWorld(size: ranks.count).run { comm -> ([Float], Double, Int) in
+            let m = model()
+            let sync = ExactGradientSync(comm: comm, gradients: m.gradients, bucketMiB: 0.05, overlap: true, threads: 2)
+            var losses = ExactDoubleSums(count: 2)
+            var errors = 0
+            m.zeroGradients()
+            sync.beginStep()
+            let micros = ranks[comm.rank]
+            for (k, micro) in micros.enumerated() {
+                let b = batch(micro)
+                losses.add(m.forward(b.inputs, b.targets, batch: B, sequence: T).sum, at: 0)
+                var failure: CollectiveError? = nil
+                m.backward(lossScale: scale) { range in
+                    do throws(CollectiveError) { try sync.gradientsFinal(range, last: k == micros.count - 1) } catch { failure = error }
+                }
+                if failure != nil { errors += 1 }
+            }
+            let bad = (try? sync.finish()) ?? 1
+            losses.add(Double(bad), at: 1)
+            do { try losses.allReduce(comm: comm) } catch { errors += 1 }
+            return (Array(m.gradients), losses.value(at: 0), errors + Int(losses.value(at: 1)))
+        }
+        #expect(results.allSatisfy { $0.2 == 0 })
+        #expect(results.allSatisfy { $0.0 == results[0].0 && $0.1 == results[0].1 })  // replicas agree
+        return (results[0].0, results[0].1)
+    }
+
+    @Test func gradientSyncOnThreadRanksGivesTheSameBitsAtEveryPlacement() {
+        let reference = Self.syncedStep(Self.placements[0])
+        #expect(reference.gradients == Self.exactGradient(Self.placements[0]))
+        for placement in Self.placements.dropFirst() {
+            let other = Self.syncedStep(placement)
+            #expect(other.gradients == reference.gradients && other.loss == reference.loss, "placement \(placement)")
+        }
     }
 
     @Test func exactSumIsAtLeastAsCloseToFloat64AsFloatSums() {
