@@ -37,6 +37,9 @@ let package = Package(
         .target(name: "CMPI", dependencies: ["COpenMPI"], cSettings: [.define("OMPI_SKIP_MPICXX"), .unsafeFlags(["-O2"])]),
         .target(name: "Collectives", dependencies: ["CMPI"]),
         .target(name: "GPT", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
+        // Order-independent sums: Floats in two-limb fixed point, Doubles in a long accumulator,
+        // summed across ranks with MPI's exact Int64 sum; needs no model.
+        .target(name: "ExactSum", dependencies: ["Collectives"], swiftSettings: checkedFlags),
         // The system zlib (gzip-compressed corpora), found through pkg-config.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Data", dependencies: ["CZlib"], swiftSettings: checkedFlags),
@@ -69,7 +72,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
-        .testTarget(name: "GPTTests", dependencies: ["GPT"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ExactSumTests", dependencies: ["ExactSum", "Collectives"]),
+        .testTarget(name: "GPTTests", dependencies: ["GPT", "CBLAS", "ExactSum", "Collectives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),

@@ -48,6 +48,10 @@ int CMPI_allreduce_sum_double(double *buffer, size_t count) {
     return allreduce_chunked(buffer, count, sizeof(double), MPI_DOUBLE, MPI_SUM);
 }
 
+int CMPI_allreduce_sum_int64(int64_t *buffer, size_t count) {
+    return allreduce_chunked(buffer, count, sizeof(int64_t), MPI_INT64_T, MPI_SUM);
+}
+
 int CMPI_allreduce_max_int64(int64_t *buffer, size_t count) {
     return allreduce_chunked(buffer, count, sizeof(int64_t), MPI_INT64_T, MPI_MAX);
 }
@@ -75,17 +79,26 @@ static void prepare_requests(void) {
     requests_ready = 1;
 }
 
-int CMPI_iallreduce_sum_float(float *buffer, size_t count, uint64_t *request) {
+// Starts a nonblocking in-place sum in the first free request slot.
+static int iallreduce_sum(void *buffer, size_t count, MPI_Datatype type, uint64_t *request) {
     if (count > chunk_elements) return CMPI_ERR_ARGUMENT;
     prepare_requests();
     for (int i = 0; i < CMPI_MAX_REQUESTS; i++) {
         if (requests[i] != MPI_REQUEST_NULL) continue;
-        int rc = MPI_Iallreduce(MPI_IN_PLACE, buffer, (int)count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &requests[i]);
+        int rc = MPI_Iallreduce(MPI_IN_PLACE, buffer, (int)count, type, MPI_SUM, MPI_COMM_WORLD, &requests[i]);
         if (rc != MPI_SUCCESS) return rc;
         *request = (uint64_t)i;
         return MPI_SUCCESS;
     }
     return CMPI_ERR_ARGUMENT;
+}
+
+int CMPI_iallreduce_sum_float(float *buffer, size_t count, uint64_t *request) {
+    return iallreduce_sum(buffer, count, MPI_FLOAT, request);
+}
+
+int CMPI_iallreduce_sum_int64(int64_t *buffer, size_t count, uint64_t *request) {
+    return iallreduce_sum(buffer, count, MPI_INT64_T, request);
 }
 
 int CMPI_wait(uint64_t request) {

@@ -11,10 +11,16 @@ public protocol Communicator: AnyObject {
     func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectiveError)
     /// Sums `buffer` element-wise across ranks, in place.
     func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws(CollectiveError)
+    /// Sums `buffer` element-wise across ranks, in place: exact, so the bits do not depend on the
+    /// reduction order (callers keep the sums below 2⁶³; they wrap otherwise).
+    func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError)
     /// Takes the element-wise maximum across ranks, in place.
     func allReduceMax(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError)
     /// Starts a nonblocking in-place sum of `buffer`; the buffer must not be touched until `wait`.
     func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectiveError) -> PendingReduction
+    /// Starts a nonblocking in-place exact sum of `buffer` (as the Int64 `allReduceSum`); the buffer
+    /// must not be touched until `wait`.
+    func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) -> PendingReduction
     /// Blocks until a reduction started with `startAllReduceSum` is complete.
     func wait(_ pending: PendingReduction) throws(CollectiveError)
     /// Advances a reduction started with `startAllReduceSum` and returns whether it is complete;

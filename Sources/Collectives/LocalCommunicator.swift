@@ -8,8 +8,12 @@ public final class LocalCommunicator: Communicator {
     public var size: Int { 1 }
     public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectiveError) {}
     public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws(CollectiveError) {}
+    public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) {}
     public func allReduceMax(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) {}
     public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectiveError) -> PendingReduction {
+        PendingReduction(id: 0)
+    }
+    public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) -> PendingReduction {
         PendingReduction(id: 0)
     }
     public func wait(_ pending: PendingReduction) throws(CollectiveError) {}

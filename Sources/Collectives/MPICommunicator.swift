@@ -47,6 +47,11 @@ public final class MPICommunicator: Communicator {
         try Self.check(CMPI_allreduce_sum_double(base, buffer.count), "all-reduce (sum of \(buffer.count) doubles)")
     }
 
+    public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        try Self.check(CMPI_allreduce_sum_int64(base, buffer.count), "all-reduce (sum of \(buffer.count) integers)")
+    }
+
     public func allReduceMax(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         try Self.check(CMPI_allreduce_max_int64(base, buffer.count), "all-reduce (max of \(buffer.count) integers)")
@@ -55,6 +60,12 @@ public final class MPICommunicator: Communicator {
     public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectiveError) -> PendingReduction {
         var id: UInt64 = 0
         try Self.check(CMPI_iallreduce_sum_float(buffer.baseAddress, buffer.count, &id), "nonblocking all-reduce")
+        return PendingReduction(id: id)
+    }
+
+    public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) -> PendingReduction {
+        var id: UInt64 = 0
+        try Self.check(CMPI_iallreduce_sum_int64(buffer.baseAddress, buffer.count, &id), "nonblocking all-reduce of integers")
         return PendingReduction(id: id)
     }
 

@@ -27,6 +27,9 @@ int CMPI_size(int *size);
 int CMPI_allreduce_sum_float(float *buffer, size_t count);
 /// In-place sum all-reduce of `count` doubles, chunked like the float version.
 int CMPI_allreduce_sum_double(double *buffer, size_t count);
+/// In-place sum all-reduce of `count` int64 values (exact: integer addition is associative, so
+/// every reduction order gives the same bits; wraps on overflow, which callers rule out).
+int CMPI_allreduce_sum_int64(int64_t *buffer, size_t count);
 /// In-place max all-reduce of `count` int64 values.
 int CMPI_allreduce_max_int64(int64_t *buffer, size_t count);
 /// Broadcasts `bytes` bytes from `root`, chunked past INT_MAX.
@@ -36,7 +39,9 @@ int CMPI_barrier(void);
 /// Starts an in-place nonblocking sum all-reduce of at most INT_MAX floats; `request` receives an
 /// id for CMPI_wait / CMPI_test. At most CMPI_MAX_REQUESTS may be in flight.
 int CMPI_iallreduce_sum_float(float *buffer, size_t count, uint64_t *request);
-/// Waits for a request started by CMPI_iallreduce_sum_float and releases its id.
+/// CMPI_iallreduce_sum_float for int64 values.
+int CMPI_iallreduce_sum_int64(int64_t *buffer, size_t count, uint64_t *request);
+/// Waits for a request started by CMPI_iallreduce_sum_float or CMPI_iallreduce_sum_int64 and releases its id.
 int CMPI_wait(uint64_t request);
 /// Sets *done to 1 (and releases the id) when the request has completed, else 0.
 int CMPI_test(uint64_t request, int *done);

@@ -1,0 +1,70 @@
+// A Float as two Int64 limbs of one fixed-point number, so that sums of Floats are integer sums:
+// exact, hence independent of order and of how terms are spread over ranks. MPI's Int64 sum adds
+// each limb separately and never carries between them, so a value is hi·2⁵⁰ + lo (both signed,
+// in units of 2⁻⁸⁰) and carries are resolved once, when the total is decoded.
+//
+// Range and precision (docs/ARCHITECTURE.md, "Exact gradient sums"):
+// - a term encodes exactly when it is a multiple of 2⁻⁸⁰: every Float with |g| ≥ 2⁻⁵⁷ is one
+//   (its last mantissa bit is worth ≥ 2⁻⁸⁰); smaller ones round to the nearest multiple;
+// - a term must have |g| < 2¹⁹ and be finite, else it is counted as out of range (and adds 0);
+// - each limb of a term is at most 2⁴⁹ in magnitude, so up to `FloatFixedPoint.maxTerms` = 2¹³
+//   terms per element sum without overflow (|Σ| ≤ 2⁶²);
+// - the decoded total is the exact sum of the encoded terms rounded once to the nearest Float.
+
+/// Constants and the per-element encode/decode of the two-limb fixed point.
+public enum FloatFixedPoint {
+    /// Bits of the low limb: hi counts units of 2⁵⁰ of the low limb's units.
+    static let limbBits = 50
+    /// The low limb's unit is 2⁻⁸⁰.
+    static let fractionBits = 80
+    /// Terms per element that may be summed (over every micro-batch of every rank) without overflow.
+    public static let maxTerms = 1 << 13
+    /// Terms at least this large in magnitude (or not finite) are out of range.
+    public static let limit: Float = 0x1p19
+
+    /// 1.5·2⁵²: adding it to a Double of magnitude < 2⁵¹ rounds it to an integer (ties to even)
+    /// held in the low mantissa bits, so bit patterns minus this one's are that integer, with no
+    /// Double → Int64 conversion (which AVX2 lacks in vector form).
+    @usableFromInline static let magic: Double = 0x1.8p52
+    @usableFromInline static let magicBits = Int64(bitPattern: magic.bitPattern)
+
+    /// Adds the encoding of `count` Floats to the limb pairs at `limbs` (2 per element); returns
+    /// how many were out of range (those add nothing).
+    @inline(__always)
+    static func add(_ values: UnsafePointer<Float>, count: Int, into limbs: UnsafeMutablePointer<Int64>) -> Int {
+        var bad = 0
+        for i in 0..<count {
+            let g = Double(values[i])
+            let ok = g.magnitude < 0x1p19  // false for NaN
+            let y = (ok ? g : 0) * 0x1p30  // |y| < 2⁴⁹: units of 2⁻³⁰, the high limb's unit
+            let hiBiased = y + magic
+            let hi = Int64(bitPattern: hiBiased.bitPattern) &- magicBits
+            let rest = (y - (hiBiased - magic)) * 0x1p50  // exact: |y − round(y)| ≤ ½, in units of 2⁻⁸⁰
+            let lo = Int64(bitPattern: (rest + magic).bitPattern) &- magicBits
+            limbs[2 * i] &+= hi
+            limbs[2 * i + 1] &+= lo
+            bad &+= ok ? 0 : 1
+        }
+        return bad
+    }
+
+    /// The Float nearest to hi·2⁻³⁰ + lo·2⁻⁸⁰ (a total of at most `maxTerms` encoded terms).
+    @inline(__always)
+    static func decode(hi: Int64, lo: Int64) -> Float {
+        // Resolve the carry: lo into [0, 2⁵⁰), hi takes the rest.
+        let carry = lo >> 50
+        let low = lo &- (carry << 50), high = hi &+ carry
+        // value·2³⁰ = high + low·2⁻⁵⁰. Round it to odd at Double precision, then to nearest Float:
+        // with 53 ≥ 24 + 2 bits that double rounding gives the correctly rounded Float.
+        let h = Double(high)  // exact below 2⁵³; else the part lost is an integer e
+        let e = high &- Int64(h)
+        // Where e ≠ 0, |value·2³⁰| > 2⁵², so Doubles there are integers apart and only whether a
+        // fraction is left matters: ½ stands for any.
+        let tail = e == 0 ? Double(low) * 0x1p-50 : Double(e) + (low != 0 ? 0.5 : 0)
+        let s = h + tail
+        let err = (h - (s - (s - h))) + (tail - (s - h))  // TwoSum: s + err == h + tail exactly
+        var odd = s
+        if err != 0, s.bitPattern & 1 == 0 { odd = err > 0 ? s.nextUp : s.nextDown }
+        return Float(odd * 0x1p-30)
+    }
+}
