@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
-        .testTarget(name: "GPTTests", dependencies: ["GPT"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GPTTests", dependencies: ["GPT", "CBLAS"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
