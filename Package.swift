@@ -59,16 +59,31 @@ let package = Package(
         .target(name: "GGUF", swiftSettings: checkedFlags),
         // Zero- and few-shot task scoring as lm-evaluation-harness does it, and beam search.
         .target(name: "TaskEvaluation", dependencies: ["GPT", "Data", "Collectives"], swiftSettings: checkedFlags),
+        // A run's configuration: the config file and its checks, the batch plan, the memory
+        // requirement, the launch environment, the one logger and the run's error value.
+        .target(name: "RunConfig", dependencies: ["GPT"], swiftSettings: checkedFlags),
+        // What a checkpoint directory holds and how a model gets in and out of it: weights, optimizer
+        // state, training state, Hugging Face files, pre-trained directories.
+        .target(name: "ModelFiles", dependencies: [
+            "RunConfig", "GPT", "Data", "Checkpoints", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: checkedFlags),
+        // The trainer and its step loop, objectives, evaluation, observability, setup and resume.
         .target(name: "Training", dependencies: [
-            "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "CBLAS", "Plots", "ScalingLaws",
+            "RunConfig", "ModelFiles", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "Plots",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: checkedFlags),
+        // Text generation and classification from a saved model; no training loop.
+        .target(name: "Inference", dependencies: ["ModelFiles", "RunConfig", "GPT", "Data"], swiftSettings: checkedFlags),
+        // `trainer sweep`: a grid of ordinary runs, the scaling-law fit and its charts.
+        .target(name: "Sweeps", dependencies: [
+            "Training", "RunConfig", "ModelFiles", "Collectives", "Checkpoints", "ScalingLaws", "Plots",
+        ], swiftSettings: checkedFlags),
         // Each parser of outside input driven with arbitrary bytes: by libFuzzer and by TrainingTests.
-        .target(name: "FuzzTargets", dependencies: ["Training", "Data", "Checkpoints"]),
+        .target(name: "FuzzTargets", dependencies: ["Training", "RunConfig", "ModelFiles", "Data", "Checkpoints"]),
         // sgemm, all-reduce and training-step measurements for `trainer bench`.
-        .target(name: "Benchmarks", dependencies: ["Training", "GPT", "Collectives", "CBLAS"]),
+        .target(name: "Benchmarks", dependencies: ["Training", "RunConfig", "GPT", "Collectives", "CBLAS"]),
         .executableTarget(name: "trainer", dependencies: [
-            "Training", "Benchmarks", "Collectives", "GGUF", "TaskEvaluation",
+            "RunConfig", "ModelFiles", "Training", "Inference", "Sweeps", "Benchmarks", "Collectives", "GGUF", "TaskEvaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
@@ -77,8 +92,8 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "ScalingLaws", "FuzzTargets"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Training", "Checkpoints", "TensorBoard", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "RunConfig", "ModelFiles", "Inference", "Sweeps", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "ScalingLaws", "FuzzTargets"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Training", "RunConfig", "ModelFiles", "Checkpoints", "TensorBoard", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TaskEvaluationTests", dependencies: ["TaskEvaluation", "GPT", "Data", "Collectives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws"]),

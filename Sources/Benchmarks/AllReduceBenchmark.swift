@@ -1,5 +1,6 @@
 import Collectives
 import GPT
+import RunConfig
 import Training
 
 /// Times the gradient all-reduce (`GradientSync`, as the training loop uses it) against one plain

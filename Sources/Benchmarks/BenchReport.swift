@@ -1,6 +1,7 @@
-import Foundation
-import Training
 import Collectives
+import Foundation
+import RunConfig
+import Training
 
 /// What `trainer bench` measured, reduced over ranks (see `StepSplit` for the step's split; rates
 /// are means over ranks; memory is the rank with the largest peak).

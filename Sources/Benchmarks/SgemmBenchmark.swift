@@ -1,4 +1,5 @@
 import CBLAS
+import RunConfig
 import Training
 
 /// Measures OpenBLAS sgemm throughput and checks one product against a naive loop.

@@ -1,6 +1,7 @@
 import Collectives
 import Foundation
 import GPT
+import RunConfig
 import Training
 
 /// `trainer bench`'s training measurement: a few in-memory steps, then sgemm at 2048³ and the

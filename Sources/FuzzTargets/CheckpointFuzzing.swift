@@ -1,5 +1,7 @@
 import Checkpoints
 import Foundation
+import ModelFiles
+import RunConfig
 import Training
 
 /// The checkpoint parsers: safetensors files and state.json.

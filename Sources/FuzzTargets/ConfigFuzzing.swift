@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 import Training
 
 /// The config parser: JSON text, then `--set` overrides.

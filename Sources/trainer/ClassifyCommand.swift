@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Inference
 import Training
 
 extension TrainerCommand {
@@ -26,7 +27,7 @@ extension TrainerCommand {
             Launch.run { comm in
                 guard comm.isRoot else { return }
                 RunSetup.configureThreads()
-                let classifier = try TextClassifier(checkpoint: checkpoint, warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
+                let classifier = try TextClassifier(checkpoint: checkpoint, warn: { Log.warning($0) })
                 let probabilities = classifier.probabilities(of: text)
                 for k in probabilities.indices.sorted(by: { probabilities[$0] > probabilities[$1] }).prefix(top) {
                     print(classifier.labels[k] + " " + String(format: "%.4f", probabilities[k]))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RunConfig
 import Training
 
 /// The config file and its command-line overrides, shared by every command that reads a config.

@@ -21,7 +21,7 @@ extension TrainerCommand {
         func run() throws {
             Launch.run { comm in
                 RunSetup.configureThreads()
-                let warn: (String) -> Void = { text in if comm.isRoot { FileHandle.standardError.write(Data("warning: \(text)\n".utf8)) } }
+                let warn: (String) -> Void = { text in if comm.isRoot { Log.warning(text) } }
                 let result = try CheckpointEvaluation.run(checkpoint: checkpoint, dataFile: data, comm: comm, warn: warn)
                 guard comm.isRoot else { return }
                 if json {

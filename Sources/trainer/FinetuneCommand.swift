@@ -23,7 +23,7 @@ extension TrainerCommand {
             do {
                 let model = try FinetuneSetup.modelOverrides(configPath: options.config, overrides: options.overrides)
                 setup = try FinetuneSetup(config: try options.load(extraOverrides: model), warn: { text in
-                    if Launch.launcherRank == 0 { FileHandle.standardError.write(Data("warning: \(text)\n".utf8)) }
+                    if Launch.launcherRank == 0 { Log.warning(text) }
                 })
                 try RunSetup.checkMemory(setup.config)
                 fault = try FaultInjection.fromEnvironment()

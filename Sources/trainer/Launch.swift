@@ -18,7 +18,7 @@ enum Launch {
     /// Exits with status 2 on every rank, printing `message` once (rank 0). Use before MPI starts:
     /// every rank reaches the same verdict from the same inputs.
     static func failBeforeMPI(_ message: String) -> Never {
-        if launcherRank == 0 { FileHandle.standardError.write(Data("error: \(message)\n".utf8)) }
+        if launcherRank == 0 { Log.error(message) }
         fflush(nil)
         exit(2)
     }
@@ -38,7 +38,7 @@ enum Launch {
         do {
             comm = try communicator()
         } catch {
-            FileHandle.standardError.write(Data("[rank \(launcherRank)] error: cannot start MPI: \(error)\n".utf8))
+            Log.error("cannot start MPI: \(error)", rank: launcherRank)
             exit(1)
         }
         do {
@@ -64,7 +64,7 @@ enum Launch {
     /// Ends every rank in step when all of them know the same `message`: rank 0 prints it once,
     /// then each rank finalizes MPI and exits with `code`.
     static func stopAll(_ comm: Communicator, _ message: String, code: Int32 = 1) -> Never {
-        if comm.isRoot { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
+        if comm.isRoot { Log.plain(message) }
         finish(comm, code: code)
     }
 

@@ -24,7 +24,7 @@ extension TrainerCommand {
                 print("wrote \(out.path): \(curves.train.count) training points, \(curves.validation.count) validation points")
                 if let last = curves.validation.last { print(String(format: "last validation loss %.4f at %.0f tokens", last.loss, last.tokens)) }
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                Log.error("\(error)")
                 throw ExitCode(1)
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Inference
 import Training
 
 extension TrainerCommand {
@@ -70,7 +71,7 @@ extension TrainerCommand {
             Launch.run { comm in
                 guard comm.isRoot else { return }  // generation is sequential: one rank does it
                 RunSetup.configureThreads()
-                let warn: (String) -> Void = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+                let warn: (String) -> Void = { Log.warning($0) }
                 let sampler = try TextSampler(checkpoint: checkpoint, warn: warn)
                 let prompt = sampler.tokens(of: text)
                 let block = sampler.blockSize

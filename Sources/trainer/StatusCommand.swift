@@ -17,7 +17,7 @@ extension TrainerCommand {
         func run() throws {
             let status: RunStatus
             do { status = try RunStatus.read(runDirectory: URL(fileURLWithPath: runDirectory)) } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                Log.error("\(error)")
                 throw ExitCode(1)
             }
             let verdict = status.liveness()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Sweeps
 import Training
 
 extension TrainerCommand {

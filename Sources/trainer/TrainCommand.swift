@@ -1,4 +1,5 @@
 import ArgumentParser
+import ModelFiles
 import Training
 
 extension TrainerCommand {

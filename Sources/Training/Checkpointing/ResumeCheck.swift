@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 
 /// Decides whether a checkpoint continues this run exactly, before any of its tensors are used.
 ///

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import RunConfig
 
 /// Where a run starts: rank 0's choice between a fresh start and a checkpoint, shared by
 /// `train` and `finetune`.
@@ -11,7 +12,7 @@ public enum ResumePoint {
     /// place), or nothing for a fresh start. Refuses a fresh start over an existing run's
     /// checkpoints, so saved work is never overwritten.
     public static func stateBytes(resume: String?, store: CheckpointStore, load: (CheckpointInfo) throws -> [UInt8]) throws -> [UInt8] {
-        let warn: (String) -> Void = { FileHandle.standardError.write(Data("[rank 0] warning: \($0)\n".utf8)) }
+        let warn: (String) -> Void = { Log.warning($0, rank: 0) }
         guard let resume else {
             if let latest = store.latestName() {
                 throw TrainingError("\(store.root.path) already holds checkpoints of a run (latest: \(latest)); pass --resume to continue it, or choose another checkpoint.dir")

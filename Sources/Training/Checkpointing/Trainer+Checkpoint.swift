@@ -3,6 +3,7 @@ import Collectives
 import Data
 import Foundation
 import GPT
+import ModelFiles
 
 extension Trainer {
     /// The state.json contents for the current step.

@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 
 /// The learning rate as a pure function of the step: linear warmup, then cosine, linear or
 /// constant decay to `min_lr` at `max_steps` (nanoGPT's get_lr).

@@ -1,6 +1,7 @@
 import Checkpoints
 import Collectives
 import Foundation
+import RunConfig
 
 /// The step loop that pre-training and fine-tuning share. Rank 0 decides each step (learning
 /// rate; evaluate, save or stop afterwards) and broadcasts it, so every rank does the same thing.

@@ -3,6 +3,8 @@ import Collectives
 import Data
 import Foundation
 import GPT
+import ModelFiles
+import RunConfig
 
 /// The data-parallel trainer for every objective (DESIGN.md, "Distributed step").
 ///
@@ -121,10 +123,4 @@ public final class Trainer {
     public func evaluate() throws -> Evaluation {
         try objective.evaluate(model: model, comm: comm)
     }
-}
-
-/// A failure of the training run that is not a configuration or collective error.
-public struct TrainingError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -2,6 +2,8 @@ import Collectives
 import Data
 import Foundation
 import GPT
+import ModelFiles
+import RunConfig
 
 /// Classification fine-tuning: a linear head (`score.weight`, classes × n_embd) reads the final
 /// LayerNorm's output at each record's last token; the loss is the cross-entropy of the label.

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import RunConfig
 
 /// Fine-tuning records turned into fixed-length token rows: each record is one row of `sequence`
 /// tokens, padded on the right with `<|endoftext|>` whose targets are -1.

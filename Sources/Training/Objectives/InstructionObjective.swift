@@ -1,6 +1,7 @@
 import Collectives
 import Foundation
 import GPT
+import RunConfig
 
 /// Instruction fine-tuning: each record is one row (template prompt, response, <|endoftext|>,
 /// padding) whose loss covers only the response; evaluation is the mean loss per response token

@@ -2,6 +2,8 @@ import Collectives
 import Data
 import Foundation
 import GPT
+import ModelFiles
+import RunConfig
 
 /// Pre-training: next-token prediction over windows of block_size + 1 tokens of the prepared
 /// shards; evaluation is the mean loss over `eval.batches` fixed validation batches.

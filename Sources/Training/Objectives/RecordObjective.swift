@@ -1,4 +1,6 @@
 import Foundation
+import ModelFiles
+import RunConfig
 
 /// What the two fine-tuning objectives share: one record per row of block_size tokens, drawn
 /// from the training records by the sample order; held-out figures over every validation record.

@@ -56,9 +56,6 @@ public struct ExtraParameters {
     public let optimizer: AdamW
 }
 
-/// One file of a checkpoint: its name and how to write it into the temporary directory.
-public typealias CheckpointFile = (name: String, write: (URL) throws -> Void)
-
 extension TrainingObjective {
     public var extraParameters: ExtraParameters? { nil }
     public var frozenLayers: Int { 0 }

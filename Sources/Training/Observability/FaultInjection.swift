@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 
 /// Deliberate failures for testing what the job does when a rank crashes, hangs, produces NaN or
 /// runs slowly. Read from the environment variable TRAINER_FAULT, e.g.
@@ -86,10 +87,10 @@ public struct FaultInjection: Sendable, Equatable {
     public func strike() {
         switch kind {
         case .crash, .crashInSave:
-            FileHandle.standardError.write(Data("[rank \(rank)] fault injection: \(kind.rawValue) (SIGKILL)\n".utf8))
+            Log.plain(Log.line("fault injection", "\(kind.rawValue) (SIGKILL)", rank: rank))
             kill(getpid(), SIGKILL)
         case .hang, .hangInSave:
-            FileHandle.standardError.write(Data("[rank \(rank)] fault injection: \(kind.rawValue)\n".utf8))
+            Log.plain(Log.line("fault injection", kind.rawValue, rank: rank))
             while true { sleep(3600) }
         case .slow, .slowInSave:
             Thread.sleep(forTimeInterval: seconds)

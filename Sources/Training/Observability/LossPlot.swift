@@ -1,5 +1,6 @@
 import Foundation
 import Plots
+import RunConfig
 
 /// Draws a run's training and validation loss against tokens seen as a standalone SVG.
 public enum LossPlot {

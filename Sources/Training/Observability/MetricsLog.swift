@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 import TensorBoard
 
 /// Rank 0's record of a run: a line on stdout every `log_every` steps, one JSON object per
@@ -80,7 +81,7 @@ public final class MetricsLog {
             status.heartbeat = Date().timeIntervalSince1970
             status.write(runDirectory: runDirectory)
         case .warning(let text):
-            FileHandle.standardError.write(Data("[rank 0] warning: \(text)\n".utf8))
+            Log.warning(text, rank: 0)
         }
         fflush(nil)
     }
@@ -124,7 +125,7 @@ public final class MetricsLog {
             try writer.add(values.map { Event.Scalar($0.tag, Float($0.value)) }, step: step)
         } catch {
             events = nil
-            FileHandle.standardError.write(Data("[rank 0] warning: \(error); TensorBoard logging stops, metrics.jsonl continues\n".utf8))
+            Log.warning("\(error); TensorBoard logging stops, metrics.jsonl continues", rank: 0)
         }
     }
 

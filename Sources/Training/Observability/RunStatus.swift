@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 
 /// `<checkpoint.dir>/status.json`: what a job is doing, kept current by rank 0 so that the run can
 /// be watched from outside (`trainer status RUN_DIR`).

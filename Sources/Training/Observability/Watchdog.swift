@@ -95,7 +95,7 @@ public final class Watchdog: @unchecked Sendable {
         var message = "[rank \(rank)] watchdog: no progress for \(Int(elapsed)) s (\(setting)): rank \(rank) \(what) at step \(mine.step)"
         if !others.isEmpty { message += "; " + others.joined(separator: "; ") }
         message += "; ending the job (resume with --resume)"
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Log.plain(message)
         // issue 13: rank 0's status.json says "failed" with this line (directory is checkpoint.dir/.watchdog).
         if rank == 0 { RunStatus.recordFailure(runDirectory: directory.deletingLastPathComponent(), message: message, worldSize: size) }
         _exit(3)

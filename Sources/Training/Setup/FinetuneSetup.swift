@@ -1,6 +1,8 @@
 import Checkpoints
 import Data
 import Foundation
+import ModelFiles
+import RunConfig
 
 /// Everything `trainer finetune` reads before MPI starts: the pre-trained checkpoint, its
 /// tokenizer and the records. Every rank reaches the same verdict from the same files, so a

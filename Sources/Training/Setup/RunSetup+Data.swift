@@ -1,6 +1,8 @@
 import Collectives
 import Data
 import Foundation
+import ModelFiles
+import RunConfig
 
 /// Where rank 0 reports a data preparation's progress.
 public enum ProgressOutput: Sendable {

@@ -2,6 +2,7 @@ import CBLAS
 import Data
 import Foundation
 import GPT
+import RunConfig
 
 /// Start-up steps of a run that sit between the config and the loop.
 public enum RunSetup {
@@ -34,7 +35,7 @@ public enum RunSetup {
         if let warning = choice.warning, (env["OMPI_COMM_WORLD_LOCAL_RANK"] ?? env["MPI_LOCALRANKID"] ?? "0") == "0" {
             let world = Int(env["OMPI_COMM_WORLD_SIZE"] ?? "") ?? 1, local = Int(env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1
             let host = world > local ? " (\(ProcessInfo.processInfo.hostName))" : ""
-            FileHandle.standardError.write(Data("warning\(host): \(warning)\n".utf8))
+            Log.warning(host + warning)
         }
         return threads
     }

@@ -1,6 +1,7 @@
 import Collectives
 import Crypto
 import Foundation
+import RunConfig
 
 /// Verifies at start-up that every rank runs the same config, binary and data, so that replicas
 /// cannot silently diverge. A mismatch stops every rank with one message from rank 0.

@@ -1,5 +1,7 @@
 import Collectives
 import Foundation
+import ModelFiles
+import RunConfig
 
 /// One rank's part of a training job, from a loaded config to the end of the step loop: the flow
 /// that `trainer CONFIG` (pre-training) and `trainer finetune CONFIG` share.

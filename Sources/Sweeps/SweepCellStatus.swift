@@ -1,6 +1,9 @@
 import Checkpoints
 import Foundation
+import ModelFiles
+import RunConfig
 import ScalingLaws
+import Training
 
 /// Where one cell of a sweep stands, as rank 0 finds it in sweep.jsonl and the cell's directory.
 struct SweepCellStatus {

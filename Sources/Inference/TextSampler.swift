@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import ModelFiles
 
 /// `trainer sample`: a checkpoint's model and tokenizer, turning prompts into samples.
 public final class TextSampler {

@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 import ScalingLaws
 
 /// What rank 0 writes and prints about a sweep: fit.json, the pictures, and the lines that

@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import GPT
+import RunConfig
 
 /// The files beside model.safetensors that make a checkpoint directory load as it is in Hugging
 /// Face transformers (`AutoModelForCausalLM`/`AutoModelForSequenceClassification` and

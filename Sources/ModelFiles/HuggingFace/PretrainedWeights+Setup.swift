@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import RunConfig
 
 /// What a run needs from its `init_from` before it starts: the model section, and for
 /// pre-training, the tokenizer in data.dir so that the shards are tokenized with it.

@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 import ScalingLaws
 
 /// Rank 0's `sweep.jsonl`: one `CellRecord` per finished cell of the plan, in run order.

@@ -1,5 +1,7 @@
 import Foundation
 import GPT
+import ModelFiles
+import RunConfig
 
 /// `trainer classify`: a classification fine-tune's model and head, reading a text as training did.
 public final class TextClassifier {

@@ -2,6 +2,7 @@ import Checkpoints
 import Foundation
 import GPT
 
+
 /// The classification head's optimizer file in a checkpoint directory; the head itself,
 /// `score.weight`, is in model.safetensors as transformers' GPT2ForSequenceClassification has it.
 public enum ClassifierCheckpoint {

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import RunConfig
 
 /// state.json: everything besides the tensors that a run needs to continue exactly where it
 /// stopped. The learning rate and the sample order are pure functions of (config, step), so the

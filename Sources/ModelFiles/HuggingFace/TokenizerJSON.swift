@@ -1,6 +1,7 @@
 import Crypto
 import Data
 import Foundation
+import RunConfig
 
 /// A Hugging Face `tokenizer.json` holding GPT-2's byte-level BPE, turned into the vocab.json +
 /// merges.txt pair our tokenizer reads. transformers 5 saves tokenizers as tokenizer.json only,

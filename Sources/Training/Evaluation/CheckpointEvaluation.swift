@@ -1,6 +1,8 @@
 import Collectives
 import Data
 import Foundation
+import ModelFiles
+import RunConfig
 
 /// `trainer eval`: a saved model's loss, perplexity and bits per byte on its validation split (the
 /// same batches training evaluated, so the logged validation loss is reproduced) or on any text file

@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import GPT
+import RunConfig
 
 /// Reads GPT-2 weights from a model.safetensors written by this trainer or by Hugging Face
 /// transformers: names with or without the `transformer.` prefix, F32, F16 or BF16 elements,

@@ -1,4 +1,5 @@
 import Checkpoints
+import RunConfig
 
 extension TrainingState {
     /// Throws, naming the field, when state.json holds a value no run writes (a damaged or

@@ -2,6 +2,8 @@ import Checkpoints
 import Data
 import Foundation
 import GPT
+import RunConfig
+import Training
 
 /// A saved model opened for evaluation or sampling: its state, weights and tokenizer.
 public struct LoadedCheckpoint {

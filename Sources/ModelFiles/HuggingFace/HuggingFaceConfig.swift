@@ -1,5 +1,6 @@
 import Foundation
 import GPT
+import RunConfig
 
 /// A GPT-2 `config.json` as Hugging Face transformers reads and writes it (GPT2Config), reduced
 /// to what decides whether our model computes the same function: sizes, activation, LayerNorm

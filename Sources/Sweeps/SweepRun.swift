@@ -1,5 +1,7 @@
 import Foundation
+import RunConfig
 import ScalingLaws
+import Training
 
 /// `trainer sweep SWEEP.json`: the sweep file, its base config and its planned cells, with every
 /// cell's training config checked before MPI starts (`init`), and the run of all cells under

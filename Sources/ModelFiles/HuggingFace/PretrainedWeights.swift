@@ -2,6 +2,7 @@ import Checkpoints
 import Data
 import Foundation
 import GPT
+import RunConfig
 
 /// Weights to start training from (`init_from`): a checkpoint of this trainer (a step directory,
 /// or a run directory for its newest valid checkpoint) or a Hugging Face GPT-2 directory

@@ -2,6 +2,7 @@ import Checkpoints
 import Data
 import Foundation
 import GPT
+import RunConfig
 
 /// Reads and writes the tensors of a checkpoint directory: model.safetensors under Hugging Face
 /// GPT-2 names and shapes, optimizer.safetensors with AdamW's moments, copies of the tokenizer

@@ -1,6 +1,8 @@
 import Collectives
 import Foundation
+import RunConfig
 import ScalingLaws
+import Training
 
 extension SweepRun {
     /// How a sweep ended.
@@ -116,6 +118,6 @@ extension SweepRun {
 
     /// Rank 0's warnings, on stderr like the trainer's.
     static func warn(_ text: String) {
-        FileHandle.standardError.write(Data("[rank 0] warning: \(text)\n".utf8))
+        Log.warning(text, rank: 0)
     }
 }
