@@ -14,6 +14,21 @@ public enum KernelThreads {
 
     /// The count the kernels use here: `scoped` where bound, else `count`.
     public static var current: Int { scoped ?? count }
+
+    /// Sets OpenBLAS and the non-GEMM kernels to `threads` and returns the count OpenBLAS took
+    /// (it may cap it at the count it was built for). Call once at start-up.
+    @discardableResult
+    public static func configure(threads: Int) -> Int {
+        openblas_set_num_threads(Int32(clamping: max(1, threads)))
+        count = max(1, Int(openblas_get_num_threads()))
+        return count
+    }
+
+    /// OpenBLAS's name for the kernels it runs on this CPU, e.g. "SkylakeX" or "Haswell".
+    public static var blasCoreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
 }
 
 /// Splits `0..<count` into one contiguous chunk per thread and runs `body` on each.

@@ -3,7 +3,6 @@ import Data
 import Foundation
 import GPT
 import RunConfig
-import Training
 
 /// A saved model opened for evaluation or sampling: its state, weights and tokenizer.
 public struct LoadedCheckpoint {
@@ -24,7 +23,7 @@ public struct LoadedCheckpoint {
         }
         let maxBatch = batchFromConfig ? state.config.training.microBatch : batch
         try MemoryRequirement(model: state.config.model, batch: maxBatch, sequence: state.config.model.blockSize, optimizer: false)
-            .checkFits(ranks: RunSetup.ranksOnThisMachine, available: AvailableMemory.current())  // issue 13: refuse before allocating
+            .checkFits(ranks: LaunchEnvironment.current.localSize, available: AvailableMemory.current())  // issue 13: refuse before allocating
         model = GPTModel(config: state.config.model, maxBatch: maxBatch, maxSequence: state.config.model.blockSize)
         try ModelCheckpoint.load(from: info.directory, into: model, optimizer: nil)
     }

@@ -16,14 +16,18 @@ public struct ThreadChoice: Sendable, Equatable {
     /// The choice for a rank with `environment`, on a node with `nodeCores` online cores, allowed
     /// to run on `allowedCores` of them.
     public static func choose(environment env: [String: String], nodeCores: Int, allowedCores: Int) -> ThreadChoice {
+        choose(launch: LaunchEnvironment(env), nodeCores: nodeCores, allowedCores: allowedCores)
+    }
+
+    /// The choice for a rank started as `launch` says, on a node with `nodeCores` online cores,
+    /// allowed to run on `allowedCores` of them.
+    public static func choose(launch: LaunchEnvironment, nodeCores: Int, allowedCores: Int) -> ThreadChoice {
+        // LaunchEnvironment bounds its counts, so that no product below can overflow.
         let cores = min(1 << 20, max(1, nodeCores))
-        // Counts from the environment are bounded so that no product below can overflow.
-        let ranks = min(1 << 20, max(1, Int(env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? "") ?? 1))
+        let ranks = launch.localSize
         let onNode = "\(ranks) rank\(ranks == 1 ? "" : "s") on a node with \(cores) core\(cores == 1 ? "" : "s")"
-        let fromEnvironment = ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"]
-            .lazy.compactMap { name in env[name].flatMap(Int.init).flatMap { $0 > 0 ? min($0, 1 << 20) : nil } }.first
         var choice: ThreadChoice
-        if let threads = fromEnvironment {
+        if let threads = launch.threads {
             choice = ThreadChoice(threads: threads)
         } else {
             let share = max(1, cores / ranks)

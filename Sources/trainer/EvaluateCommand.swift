@@ -1,6 +1,7 @@
 import ArgumentParser
 import Collectives
 import Foundation
+import ModelFiles
 import TaskEvaluation
 import Training
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GGUF
+import ModelFiles
 import Training
 
 extension GGUFTensorType: ExpressibleByArgument {}

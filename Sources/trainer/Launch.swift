@@ -1,19 +1,16 @@
 import Collectives
 import Foundation
+import RunConfig
 import Training
 
 /// Process start-up and shutdown shared by the commands: picks the communicator, and turns any
 /// error into one stderr line and an exit that cannot leave other ranks waiting.
 enum Launch {
     /// This process's rank as mpirun announced it, readable before MPI starts.
-    static var launcherRank: Int {
-        Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] ?? ProcessInfo.processInfo.environment["PMIX_RANK"] ?? "0") ?? 0
-    }
+    static var launcherRank: Int { LaunchEnvironment.current.rank }
 
     /// The number of ranks mpirun announced, readable before MPI starts (1 without a launcher).
-    static var launcherWorldSize: Int {
-        Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] ?? ProcessInfo.processInfo.environment["PMI_SIZE"] ?? "1") ?? 1
-    }
+    static var launcherWorldSize: Int { LaunchEnvironment.current.worldSize }
 
     /// Exits with status 2 on every rank, printing `message` once (rank 0). Use before MPI starts:
     /// every rank reaches the same verdict from the same inputs.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RunConfig
 import Training
 
 extension TrainerCommand {

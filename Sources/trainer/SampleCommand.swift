@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inference
+import RunConfig
 import Training
 
 extension TrainerCommand {

@@ -1,8 +1,9 @@
 import Collectives
 import Foundation
 import GPT
-import Testing
+import RunConfig
 import TaskEvaluation
+import Testing
 
 /// Log-likelihoods through the key/value cache against the full forward pass, and prefix reuse.
 @Suite struct ScorerTests {

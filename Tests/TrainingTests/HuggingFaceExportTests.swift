@@ -2,6 +2,7 @@ import Checkpoints
 import Data
 import Foundation
 import GPT
+import ModelFiles
 import Testing
 import Training
 

@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import GPT
+import ModelFiles
 import Testing
 import Training
 

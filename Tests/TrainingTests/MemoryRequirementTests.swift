@@ -1,5 +1,6 @@
 import Foundation
 import GPT
+import RunConfig
 import Testing
 import Training
 

@@ -1,4 +1,6 @@
 import Foundation
+import ModelFiles
+import RunConfig
 import Testing
 import Training
 

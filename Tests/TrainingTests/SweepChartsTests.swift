@@ -1,9 +1,10 @@
 import Foundation
+import FoundationXML
 import ScalingLaws
+import Sweeps
+#if canImport(FoundationXML)
 import Testing
 import Training
-#if canImport(FoundationXML)
-import FoundationXML
 #endif
 
 /// The sweep's three pictures from synthetic runs of a known law: well-formed SVG with one

@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 import ScalingLaws
 import Testing
 import Training

@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import GPT
+import Inference
 import Testing
 import Training
 

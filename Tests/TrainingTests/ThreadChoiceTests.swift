@@ -1,3 +1,4 @@
+import RunConfig
 import Testing
 import Training
 

@@ -10,7 +10,7 @@ public enum ClassifierCheckpoint {
     public static let optimizerFile = "classifier_optimizer.safetensors"
 
     /// The writer of the head's moments, for `CheckpointStore.save`.
-    static func writers(head: ClassifierHead, optimizer: AdamW) -> [CheckpointFile] {
+    public static func writers(head: ClassifierHead, optimizer: AdamW) -> [CheckpointFile] {
         let shape = [head.classes, head.channels]
         func tensor(_ name: String, _ b: UnsafeMutableBufferPointer<Float>) -> SafetensorsTensor {
             SafetensorsTensor(name: name, dtype: .f32, shape: shape, borrowing: UnsafeRawBufferPointer(UnsafeBufferPointer(b)))

@@ -4,7 +4,7 @@ import RunConfig
 extension TrainingState {
     /// Throws, naming the field, when state.json holds a value no run writes (a damaged or
     /// hand-edited file): the loop turns these into sample positions and loop bounds.
-    func checkRanges(path: String) throws(TrainingError) {
+    public func checkRanges(path: String) throws(TrainingError) {
         func bad(_ field: String, _ value: Any, _ range: String) -> TrainingError {
             TrainingError("\(path): \"\(field)\" is \(value), outside \(range); the checkpoint is damaged or was not written by trainer")
         }

@@ -84,7 +84,7 @@ public struct TrainingState: Codable, Sendable, Equatable {
 
 extension TrainingState {
     /// The state of a run (pre-training or fine-tuning) after `step` steps over `order`.
-    init(step: Int, tokensSeen: Int, sequencesPerStep: Int, order: SampleOrder, learningRate: Double, config: TrainConfig,
+    public init(step: Int, tokensSeen: Int, sequencesPerStep: Int, order: SampleOrder, learningRate: Double, config: TrainConfig,
          tokenizerDirectory: URL, dataHash: String, worldSize: Int, lastValidationLoss: Double?, best: (loss: Double, step: Int)?,
          trainingSeconds: Double) {
         let position = step * sequencesPerStep

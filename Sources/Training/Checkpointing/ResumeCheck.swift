@@ -19,7 +19,7 @@ public enum ResumeCheck {
     }
 
     /// Fields that may change on resume by design.
-    static let free: Set<String> = [
+    public static let free: Set<String> = [
         "training.max_steps", "training.log_every", "training.max_skipped_steps", "training.micro_batch",
         "eval.every", "eval.batches", "checkpoint.dir", "checkpoint.every", "checkpoint.keep", "checkpoint.save_timeout_s",
         "distributed.bucket_mb", "distributed.overlap", "distributed.watchdog_s",
@@ -52,7 +52,7 @@ public enum ResumeCheck {
     }
 
     /// The fields whose values differ, in name order (a field one side lacks reads "none").
-    static func compare(_ a: [String: String], _ b: [String: String]) -> [Difference] {
+    public static func compare(_ a: [String: String], _ b: [String: String]) -> [Difference] {
         Set(a.keys).union(b.keys).sorted().compactMap { key in
             let x = a[key] ?? "none", y = b[key] ?? "none"
             return x == y ? nil : Difference(field: key, saved: x, current: y)

@@ -2,6 +2,7 @@ import Checkpoints
 import Collectives
 import Foundation
 import GPT
+import ModelFiles
 
 /// What differs between pre-training, instruction fine-tuning and classification: how a
 /// micro-batch is built and what its loss is, which parameters besides the GPT's are trained,

@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 
 /// Ends a job whose ranks stop making progress, naming the ranks that did not arrive.
 ///

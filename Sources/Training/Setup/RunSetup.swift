@@ -1,4 +1,3 @@
-import CBLAS
 import Data
 import Foundation
 import GPT
@@ -8,16 +7,7 @@ import RunConfig
 public enum RunSetup {
     /// Refuses, before MPI starts, a run whose ranks on this machine would not fit in its memory.
     public static func checkMemory(_ config: TrainConfig) throws(ConfigError) {
-        try MemoryRequirement(config: config).checkFits(ranks: ranksOnThisMachine, available: AvailableMemory.current())
-    }
-
-    /// Ranks of this job on this machine, as the launcher announces it before MPI starts (Open MPI's
-    /// OMPI_COMM_WORLD_LOCAL_SIZE, else MPI_LOCALNRANKS); 1 when run without a launcher.
-    public static var ranksOnThisMachine: Int {
-        let env = ProcessInfo.processInfo.environment
-        let text = env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? "1"
-        guard let n = Int(text), (1...1_000_000).contains(n) else { return 1 }
-        return n
+        try MemoryRequirement(config: config).checkFits(ranks: LaunchEnvironment.current.localSize, available: AvailableMemory.current())
     }
 
     /// Sets this rank's OpenBLAS threads as `ThreadChoice` decides (the environment's count, or
@@ -26,15 +16,13 @@ public enum RunSetup {
     @discardableResult
     public static func configureThreads() -> Int {
         startupResidentBytes = ResidentMemory.current()
-        let env = ProcessInfo.processInfo.environment
+        let launch = LaunchEnvironment.current
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        let choice = ThreadChoice.choose(environment: env, nodeCores: cores, allowedCores: ThreadChoice.allowedCores(fallback: cores))
-        openblas_set_num_threads(Int32(choice.threads))
-        let threads = max(1, Int(openblas_get_num_threads()))
-        KernelThreads.count = threads
-        if let warning = choice.warning, (env["OMPI_COMM_WORLD_LOCAL_RANK"] ?? env["MPI_LOCALRANKID"] ?? "0") == "0" {
-            let world = Int(env["OMPI_COMM_WORLD_SIZE"] ?? "") ?? 1, local = Int(env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1
-            let host = world > local ? " (\(ProcessInfo.processInfo.hostName))" : ""
+        let choice = ThreadChoice.choose(launch: launch, nodeCores: cores, allowedCores: ThreadChoice.allowedCores(fallback: cores))
+        let threads = KernelThreads.configure(threads: choice.threads)
+        if let warning = choice.warning, launch.isFirstOnMachine {
+            // With several machines, say which one is oversubscribed.
+            let host = launch.worldSize > launch.localSize ? "\(ProcessInfo.processInfo.hostName): " : ""
             Log.warning(host + warning)
         }
         return threads
@@ -45,10 +33,7 @@ public enum RunSetup {
     nonisolated(unsafe) public static var startupResidentBytes = 0
 
     /// OpenBLAS's name for the kernels it runs on this CPU, e.g. "SkylakeX" or "Haswell".
-    public static var blasCoreName: String {
-        guard let name = openblas_get_corename() else { return "unknown" }
-        return String(cString: name)
-    }
+    public static var blasCoreName: String { KernelThreads.blasCoreName }
 
     /// A few lines describing the run, printed by rank 0 at start-up.
     public static func summary(config: TrainConfig, plan: BatchPlan, parameterCount: Int, threads: Int) -> String {
