@@ -10,15 +10,15 @@
 #   launch/behaviour-fingerprint.sh .build/release/trainer > after.txt    # on the new one
 #   diff before.txt after.txt && echo identical
 #
-# The runs always go to /tmp/trainer-fingerprint (paths are recorded in state.json, so both
-# builds must write to the same place); it is emptied first.
+# The runs go to $FINGERPRINT_DIR (default /tmp/trainer-fingerprint; paths are recorded in
+# state.json, so both builds must write to the same place); it is emptied first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 binary=$(realpath "${1:-.build/release/trainer}")
 source launch/mpi-env.sh
 export OPENBLAS_NUM_THREADS=1
 unset TRAINER_FAULT
-out=/tmp/trainer-fingerprint
+out=${FINGERPRINT_DIR:-/tmp/trainer-fingerprint}
 rm -rf "$out"
 mkdir -p "$out"
 
