@@ -120,6 +120,18 @@ import Testing
         let text = try TrainerProcess.run(["eval", dir.appendingPathComponent("run").path, "--data", "data/shakespeare/sonnets.txt"], timeout: 60)
         #expect(text.status == 0)
         #expect(text.stdout.contains("bits per byte"))
+        // A gzip file is scored as the text it holds, not as its compressed bytes (issue 28, item 9).
+        let gz = dir.appendingPathComponent("sonnets.txt.gz")
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        zip.arguments = ["-c", "gzip -c data/shakespeare/sonnets.txt > '\(gz.path)'"]
+        try zip.run()
+        zip.waitUntilExit()
+        #expect(zip.terminationStatus == 0)
+        let zipped = try TrainerProcess.run(["eval", dir.appendingPathComponent("run").path, "--data", gz.path], timeout: 60)
+        #expect(zipped.status == 0, "stderr: \(zipped.stderr)")
+        func figures(_ out: String) -> Substring { out.split(separator: ":", maxSplits: 1).last ?? "" }
+        #expect(figures(zipped.stdout) == figures(text.stdout), "gzip: \(zipped.stdout) plain: \(text.stdout)")
     }
 
     @Test func sampleIsReproducibleForASeed() throws {

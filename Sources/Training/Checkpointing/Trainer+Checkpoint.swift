@@ -17,6 +17,7 @@ extension Trainer {
     /// files), then drops old ones, keeping the best by validation loss.
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
+        ParentWatch.stopIfOrphaned()  // a save after mpirun is gone would race the run that replaces this one
         var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory,
                                             classifier: objective.classificationHead)
         files += objective.checkpointFiles()

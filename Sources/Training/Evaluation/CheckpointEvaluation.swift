@@ -31,10 +31,7 @@ public enum CheckpointEvaluation {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let dataset = try comm.agree { () throws -> TokenDataset in
             guard let dataFile else { return try TokenDataset(directory: URL(fileURLWithPath: config.data.dir), split: "val", vocabSize: config.model.vocabSize) }
-            guard let text = FileManager.default.contents(atPath: dataFile) else {
-                throw TrainingError("\(dataFile): cannot read the file; pass a readable text file to --data")
-            }
-            let tokens = loaded.tokenizer.encode(bytes: [UInt8](text))
+            let tokens = loaded.tokenizer.encode(bytes: try EvaluationText.read(path: dataFile))
             guard tokens.count > config.model.blockSize else {
                 throw TrainingError("\(dataFile): \(tokens.count) tokens, fewer than one window of \(config.model.blockSize + 1); evaluate a longer text")
             }

@@ -1,3 +1,4 @@
+import Checkpoints
 import Collectives
 import Foundation
 import ModelFiles
@@ -55,6 +56,14 @@ public struct TrainingRun {
     public func run(comm: Communicator, shouldStop: () -> Bool) throws -> Outcome {
         let threads = RunSetup.configureThreads()
         let trainer = try makeTrainer(comm: comm)
+        // Rank 0 holds the directory's lock for the whole run, before it reads a checkpoint or
+        // opens the metrics, so a second run on the same directory stops here, naming the first.
+        let lock = try comm.agree(onlyRoot: true) { () throws -> CheckpointLock in
+            let lock = try trainer.store.lock()
+            if let notice = lock.takeOverNotice { Log.warning(notice) }
+            return lock
+        }
+        defer { lock?.release() }
         let loaded = try comm.agree(onlyRoot: true) {
             try ResumePoint.stateBytes(resume: resume, store: trainer.store) { info in
                 try trainer.loadCheckpoint(info, acceptInexact: acceptInexactResume) { print($0) }
@@ -85,7 +94,9 @@ public struct TrainingRun {
             print("nothing to do: the run already has \(trainer.step) of \(config.training.maxSteps) steps; raise training.max_steps to train further")
         }
         var lastCheckpoint: URL? = nil
-        try trainer.run(untilStep: untilStep, shouldStop: shouldStop) { event in
+        // A rank whose mpirun is gone must not save: the parent-death signal ends it at once where
+        // the OS has one; this check covers the rest before every step.
+        try trainer.run(untilStep: untilStep, shouldStop: { ParentWatch.stopIfOrphaned(); return shouldStop() }) { event in
             if case .saved(_, let directory, _, _) = event { lastCheckpoint = directory }
             log?.record(event)
         }
