@@ -73,7 +73,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: checkedFlags),
         // Text generation and classification from a saved model; no training loop.
-        .target(name: "Inference", dependencies: ["ModelFiles", "RunConfig", "GPT", "Data"], swiftSettings: checkedFlags),
+        .target(name: "Inference", dependencies: ["ModelFiles", "RunConfig", "GPT", "Data", "TaskEvaluation"], swiftSettings: checkedFlags),
         // `trainer sweep`: a grid of ordinary runs, the scaling-law fit and its charts.
         .target(name: "Sweeps", dependencies: [
             "Training", "RunConfig", "ModelFiles", "Collectives", "Checkpoints", "ScalingLaws", "Plots",

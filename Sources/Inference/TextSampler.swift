@@ -4,7 +4,7 @@ import ModelFiles
 
 /// `trainer sample`: a checkpoint's model and tokenizer, turning prompts into samples.
 public final class TextSampler {
-    private let loaded: LoadedCheckpoint
+    let loaded: LoadedCheckpoint
     private let generator: TextGenerator
 
     /// Opens `checkpoint` (a step or run directory) for generation, one sequence at a time.

@@ -12,7 +12,9 @@ extension TrainerCommand {
             discussion: """
             Sampling: logits / temperature, then --top-k, then --top-p (nucleus). Sample i of --num-samples uses \
             seed + i, so each sample can be reproduced alone. --stop ends a sample at a string (not printed); \
-            \\n, \\t and \\\\ in it stand for newline, tab and backslash.
+            \\n, \\t and \\\\ in it stand for newline, tab and backslash. --beams N instead returns the most likely \
+            continuation found by beam search (transformers' num_beams with --length-penalty; --beams 1 is greedy), within \
+            one block; the sampling options do not apply to it.
             """)
 
         @Argument(help: "A checkpoint directory (step-NNNNNNN) or a run directory (its newest valid checkpoint).", completion: .directory)
@@ -55,6 +57,12 @@ extension TrainerCommand {
         @Option(help: "Random seed of the sampler (sample i uses seed + i).")
         var seed: UInt64 = 1337
 
+        @Option(help: "Beam search with N beams instead of sampling: the highest-scoring continuation (1 is greedy).")
+        var beams: Int?
+
+        @Option(help: "With --beams: scores are divided by length^p (transformers' length_penalty; > 0 favours longer text).")
+        var lengthPenalty = 1.0
+
         func validate() throws {
             guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be 0 or more") }
             guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be 0 or a positive number") }
@@ -65,6 +73,12 @@ extension TrainerCommand {
                 throw ValidationError("--prompt, --prompt-file and --instruction exclude each other")
             }
             guard instruction != nil || input.isEmpty else { throw ValidationError("--input needs --instruction") }
+            if let beams {
+                guard beams >= 1 else { throw ValidationError("--beams must be 1 or more") }
+                guard numSamples == 1 else { throw ValidationError("--beams gives one sequence, the most likely; leave out --num-samples") }
+                guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be 1 or more with --beams") }
+            }
+            guard lengthPenalty.isFinite else { throw ValidationError("--length-penalty must be a finite number") }
         }
 
         func run() throws {
@@ -76,8 +90,15 @@ extension TrainerCommand {
                 let sampler = try TextSampler(checkpoint: checkpoint, warn: warn)
                 let prompt = sampler.tokens(of: text)
                 let block = sampler.blockSize
-                if prompt.count > block { warn("the prompt has \(prompt.count) tokens; the model sees only its last \(block) (block_size)") }
+                // Beam search generates inside one block, so its prompt keeps room for the generation.
+                let seen = beams == nil ? block : max(1, block + 1 - maxTokens)
+                if prompt.count > seen { warn("the prompt has \(prompt.count) tokens; the model sees only its last \(seen) (block_size \(block))") }
                 let stops = stop.map(Self.unescaped)
+                if let beams {
+                    let bytes = try sampler.beamSearch(prompt: prompt, beams: beams, lengthPenalty: lengthPenalty, maxTokens: maxTokens, stops: stops)
+                    FileHandle.standardOutput.write(Data((echo ? text : "").utf8) + Data(bytes) + Data("\n".utf8))
+                    return
+                }
                 for i in 0..<numSamples {
                     if i > 0 { FileHandle.standardOutput.write(Data("---------------\n".utf8)) }
                     let settings = TextGenerator.Settings(maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,

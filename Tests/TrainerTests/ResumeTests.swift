@@ -150,6 +150,29 @@ import Testing
         #expect(a != c)
         #expect(try sample(["--temperature", "0"]) == sample(["--temperature", "0", "--seed", "99"]))
     }
+
+    /// `--beams 1` is greedy decoding; more beams give one deterministic sequence, and a request
+    /// beam search cannot serve (more tokens than the block) is one line, not a crash.
+    @Test func beamSearchFromTheCommandLine() throws {
+        let dir = try TrainerProcess.temporaryDirectory("beams")
+        try TinyRun.train(dir, steps: 20)
+        let checkpoint = dir.appendingPathComponent("run/step-0000020").path
+        func sample(_ extra: [String]) throws -> String {
+            let r = try TrainerProcess.run(["sample", checkpoint, "--prompt", "KING:", "--max-tokens", "12"] + extra, timeout: 60)
+            #expect(r.status == 0, "stderr: \(r.stderr)")
+            return r.stdout
+        }
+        #expect(try sample(["--beams", "1"]) == sample(["--temperature", "0"]))
+        let three = try sample(["--beams", "3"])
+        #expect(three.hasPrefix("KING:"))
+        #expect(try sample(["--beams", "3", "--seed", "5"]) == three)
+        let tooLong = try TrainerProcess.run(["sample", checkpoint, "--beams", "2", "--max-tokens", "1000"], timeout: 60)
+        #expect(tooLong.status != 0)
+        #expect(tooLong.stderr.contains("--max-tokens 1000 with --beams"), "stderr: \(tooLong.stderr)")
+        let many = try TrainerProcess.run(["sample", checkpoint, "--beams", "2", "--num-samples", "3"], timeout: 60)
+        #expect(many.status != 0)
+        #expect(many.stderr.contains("--beams gives one sequence"), "stderr: \(many.stderr)")
+    }
 }
 
 /// Checkpoints outlive the trainer version that wrote them.
