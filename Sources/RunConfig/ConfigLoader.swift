@@ -61,6 +61,10 @@ public enum ConfigLoader {
                 }
                 try overlay(userSection, onto: &section, path: path + [key], source: source)
                 base[key] = section
+            } else if current is [Any] {
+                // A list setting (eval.tasks) is replaced whole; its entries' own decoders check them.
+                guard value is [Any] else { throw ConfigError(source, "`\(field)` must be an array (a JSON list)") }
+                base[key] = value
             } else {
                 if value is [String: Any] || value is [Any] {
                     throw ConfigError(source, "`\(field)` must be a single value, not an object or array")

@@ -71,6 +71,7 @@ public enum ConfigValidation {
         guard let tokensPerEval = CheckedSize.product([c.eval.batches, tokensPerSequenceBatch]), tokensPerEval <= 1 << 40 else {
             throw ConfigError("eval.batches", "\(c.eval.batches) batches of \(tokensPerSequenceBatch) tokens is more validation data than any run reads; use e.g. 20")
         }
+        for (i, task) in c.eval.tasks.enumerated() { try check(task, field: "eval.tasks[\(i)]") }
         guard !c.checkpoint.dir.isEmpty else { throw ConfigError("checkpoint.dir", "is empty; name a folder for this run") }
         guard c.checkpoint.every >= 0 else { throw ConfigError("checkpoint.every", "must be 0 (only at the end) or a step count") }
         try positive(c.checkpoint.keep, "checkpoint.keep")
@@ -82,6 +83,15 @@ public enum ConfigValidation {
         }
         guard c.distributed.bucketMb > 0, c.distributed.bucketMb <= 1_048_576 else {
             throw ConfigError("distributed.bucket_mb", "\(c.distributed.bucketMb) must be a positive size in MiB up to 1048576, e.g. 8")
+        }
+    }
+
+    /// An `eval.tasks` entry; what its file holds is checked when the run prepares it.
+    private static func check(_ task: EvalTask, field: String) throws(ConfigError) {
+        guard !task.file.isEmpty else { throw ConfigError("\(field).file", "is empty; name a task file (JSONL), e.g. data/tasks/shakespeare_play.jsonl") }
+        guard task.shots >= 0, task.shots <= 10_000 else { throw ConfigError("\(field).shots", "\(task.shots) must be between 0 and 10000") }
+        guard ["random", "first_n"].contains(task.fewshotSampler) else {
+            throw ConfigError("\(field).fewshot_sampler", "\"\(task.fewshotSampler)\" is not a sampler; use \"random\" or \"first_n\"")
         }
     }
 

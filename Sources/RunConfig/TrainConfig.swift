@@ -98,6 +98,8 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         public var every = 50
         /// Micro-batches of validation data per evaluation, shared across ranks.
         public var batches = 20
+        /// Zero- and few-shot task files scored at every evaluation (`trainer evaluate`'s scoring).
+        public var tasks: [EvalTask] = []
         public init() {}
     }
 

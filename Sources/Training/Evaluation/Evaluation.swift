@@ -25,6 +25,8 @@ public struct Evaluation: Sendable {
     public var confusion: [Int] = []
     /// Class names in class order (classification).
     public var labels: [String] = []
+    /// The `eval.tasks` figures of these weights (empty when none are configured).
+    public var tasks: [TaskFigure] = []
 
     /// Bits per byte of the evaluated text (pre-training), or nil when bytes were not counted.
     public var bitsPerByte: Double? {

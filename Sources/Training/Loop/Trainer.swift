@@ -47,6 +47,8 @@ public final class Trainer {
     public var watchdog: Watchdog? = nil
     /// A deliberate failure for tests (TRAINER_FAULT).
     public var fault: FaultInjection? = nil
+    /// Task files scored at every evaluation (`eval.tasks`), set by whoever runs the loop.
+    public var tasks: TrainingTasks? = nil
     /// Folder holding the tokenizer files copied into every checkpoint.
     let tokenizerDirectory: URL
     /// Set by a `nan` fault for the current step: the next gradient range backward finishes gets a NaN.
@@ -108,7 +110,7 @@ public final class Trainer {
             step: { step }, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent,
             trainStep: trainStep(learningRate:),
             evaluate: {
-                let result = try objective.evaluate(model: model, comm: comm)
+                let result = try evaluate()
                 lastEvaluation = result
                 lastValidationLoss = result.loss
                 if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
@@ -118,9 +120,11 @@ public final class Trainer {
             save: { try saveCheckpoint(learningRate: $0) })
     }
 
-    /// Held-out figures of the current weights, outside the step loop (they do not count as the
-    /// best or last validation loss).
+    /// Held-out figures of the current weights, with the `eval.tasks` scores; outside the step
+    /// loop they do not count as the best or last validation loss.
     public func evaluate() throws -> Evaluation {
-        try objective.evaluate(model: model, comm: comm)
+        var result = try objective.evaluate(model: model, comm: comm)
+        if let tasks { result.tasks = try tasks.score(model: model, comm: comm) }
+        return result
     }
 }

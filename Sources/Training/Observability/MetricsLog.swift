@@ -109,11 +109,26 @@ public final class MetricsLog {
             }
             text += " | \(e.count) records"
         }
+        if !e.tasks.isEmpty {
+            json += #","tasks":{"# + e.tasks.map { task in
+                "\(quoted(task.name)):{" + task.metrics.map { "\(quoted($0.name)):\(number($0.value))" }.joined(separator: ",") + "}"
+            }.joined(separator: ",") + "}"
+            for task in e.tasks { text += " | \(task.name) " + task.metrics.prefix(2).map { String(format: "\($0.name) %.4f", $0.value) }.joined(separator: " ") }
+        }
         append(json + "}")
+        let taskScalars = e.tasks.flatMap { task in task.metrics.map { (tag: "task/\(task.name)/\($0.name)", value: $0.value) } }
         recordScalars([("val/loss", e.loss)] + (e.accuracy.map { [("val/accuracy", $0)] } ?? [])
-                      + (e.bitsPerByte.map { [("val/bits_per_byte", $0)] } ?? []), step: step - 1)
+                      + (e.bitsPerByte.map { [("val/bits_per_byte", $0)] } ?? []) + taskScalars, step: step - 1)
         print(text)
         status.valLoss = e.loss
+        if !e.tasks.isEmpty {
+            status.tasks = Dictionary(e.tasks.map { task in (task.name, Dictionary(task.metrics.map { ($0.name, $0.value) }) { a, _ in a }) }) { a, _ in a }
+        }
+    }
+
+    /// `text` as a JSON string literal.
+    private func quoted(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
     }
 
     /// Adds scalars to the TensorBoard event file at `step` (numbered as in metrics.jsonl: the

@@ -23,11 +23,13 @@ public struct RunStatus: Codable, Sendable, Equatable {
     public var host: String
     /// The error line that ended a "failed" run.
     public var error: String?
+    /// The last evaluation's `eval.tasks` figures: task name → metric → value.
+    public var tasks: [String: [String: Double]]?
 
     enum CodingKeys: String, CodingKey {
         case state, step, maxSteps = "max_steps", tokens, loss, valLoss = "val_loss", tokensPerSecond = "tokens_per_s"
         case etaSeconds = "eta_s", lastStepSeconds = "last_step_s", lastCheckpoint = "last_checkpoint", heartbeat, started
-        case worldSize = "world_size", pid, host, error
+        case worldSize = "world_size", pid, host, error, tasks
     }
 
     /// The file name inside the run directory.

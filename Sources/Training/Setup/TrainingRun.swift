@@ -84,6 +84,11 @@ public struct TrainingRun {
                                   step: trainer.step, tokens: trainer.tokensSeen)
         }
         trainer.fault = fault
+        if !config.eval.tasks.isEmpty {
+            trainer.tasks = try comm.agree {
+                try TrainingTasks(config.eval.tasks, tokenizerDirectory: trainer.tokenizerDirectory, blockSize: config.model.blockSize)
+            }!
+        }
         trainer.watchdog = Watchdog(rank: comm.rank, size: comm.size, limit: config.distributed.watchdogS,
                                     directory: URL(fileURLWithPath: config.checkpoint.dir).appendingPathComponent(".watchdog"))
         if state.isEmpty && trainer.objective.evaluatesBeforeTraining && config.eval.every > 0 {
