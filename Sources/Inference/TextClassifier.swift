@@ -15,7 +15,7 @@ public final class TextClassifier {
         loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn)
         let f = loaded.state.config.finetuneSection
         labels = f.labelList
-        guard f.task == "classify", labels.count >= 2, ModelCheckpoint.hasClassifier(in: loaded.info.directory) else {
+        guard f.task == .classify, labels.count >= 2, ModelCheckpoint.hasClassifier(in: loaded.info.directory) else {
             throw TrainingError("\(loaded.info.directory.path) is not a classification fine-tune (no score.weight in \(ModelCheckpoint.modelFile)); use a checkpoint of `trainer finetune` with finetune.task \"classify\"")
         }
         head = ClassifierHead(classes: labels.count, channels: loaded.model.config.nEmbd)

@@ -8,9 +8,8 @@ extension TrainConfig {
         /// vocab.json, merges.txt). Its model dimensions and tokenizer are used; the config's `model`
         /// section is replaced by the checkpoint's.
         public var initFrom = ""
-        /// "instruct" (instruction following, loss on the response) or "classify" (a linear head on
-        /// the last token's features).
-        public var task = "instruct"
+        /// What the fine-tune learns.
+        public var task = FinetuneTask.instruct
         /// Training records, JSONL: {instruction, input (optional), output} or {text, label}.
         public var trainFile = ""
         /// Held-out records in the same format.
@@ -37,15 +36,30 @@ extension TrainConfig {
     public var finetuneSection: FinetuneSection { finetune ?? FinetuneSection() }
 }
 
+/// `finetune.task`: what a fine-tune learns, spelled in configs as its raw value.
+public enum FinetuneTask: String, Codable, Sendable, CaseIterable {
+    /// Instruction following: the loss on the response tokens.
+    case instruct
+    /// Classification: a linear head on the last token's features.
+    case classify
+
+    /// Decodes a task name; anything else is an error that names the choices.
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let task = FinetuneTask(rawValue: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "\"\(name)\" is not a task; use \"instruct\" or \"classify\""))
+        }
+        self = task
+    }
+}
+
 /// Checks of the finetune section that `trainer finetune` needs (pre-training ignores it).
 public enum FinetuneValidation {
     public static func check(_ c: TrainConfig) throws(ConfigError) {
         let f = c.finetuneSection
         guard !f.initFrom.isEmpty else {
             throw ConfigError("finetune.init_from", "is empty; name a pre-trained checkpoint (a step-NNNNNNN directory or a run directory such as checkpoints/gpt-small)")
-        }
-        guard ["instruct", "classify"].contains(f.task) else {
-            throw ConfigError("finetune.task", "\"\(f.task)\" is not a task; use \"instruct\" or \"classify\"")
         }
         guard !f.trainFile.isEmpty else { throw ConfigError("finetune.train_file", "is empty; name a JSONL file of training records") }
         guard !f.valFile.isEmpty else { throw ConfigError("finetune.val_file", "is empty; name a JSONL file of held-out records") }

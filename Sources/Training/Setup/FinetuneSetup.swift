@@ -47,7 +47,7 @@ public struct FinetuneSetup {
         guard config.training.batchTokens % (T * config.training.microBatch) == 0 else {
             throw ConfigError("training.batch_tokens", "\(config.training.batchTokens) is not a multiple of micro_batch × block_size = \(config.training.microBatch) × \(T) (block_size \(T) is the checkpoint's); one record fills one row of block_size tokens")
         }
-        if f.task == "classify" {
+        if f.task == .classify {
             let trainRecords = try FinetuneRecords.classifications(path: f.trainFile)
             let valRecords = try FinetuneRecords.classifications(path: f.valFile)
             var names = f.labelList
@@ -71,7 +71,7 @@ public struct FinetuneSetup {
             throw TrainingError("\(f.trainFile): \(train.count) records, fewer than one batch of \(perStep) (training.batch_tokens / block_size = \(config.training.batchTokens) / \(T)); add records or lower training.batch_tokens")
         }
         if train.truncated + val.truncated > 0 {
-            notes.append("\(train.truncated) training and \(val.truncated) validation records are longer than block_size \(T) and were shortened (\(f.task == "classify" ? "the text loses its beginning" : "the prompt loses its beginning"))")
+            notes.append("\(train.truncated) training and \(val.truncated) validation records are longer than block_size \(T) and were shortened (\(f.task == .classify ? "the text loses its beginning" : "the prompt loses its beginning"))")
         }
         self.config = config
         self.notes = notes

@@ -129,7 +129,7 @@ public struct TrainingRun {
             try StartupCheck.verify(config: config, dataHash: FileDigest.sha256(URL(fileURLWithPath: config.finetuneSection.trainFile)), comm: comm)
             return try comm.agree {
                 try Trainer(config: config, comm: comm, tokenizerDirectory: setup.initFrom.tokenizerDirectory) { plan -> TrainingObjective in
-                    if setup.config.finetuneSection.task == "classify" { return ClassificationObjective(setup: setup, plan: plan) }
+                    if setup.config.finetuneSection.task == .classify { return ClassificationObjective(setup: setup, plan: plan) }
                     return InstructionObjective(setup: setup, plan: plan)
                 }
             }!
@@ -147,8 +147,8 @@ public struct TrainingRun {
     private var startLines: [String] {
         guard case .finetune(let setup) = kind else { return [] }
         let f = config.finetuneSection
-        return ["finetune: \(f.task) from \(setup.initFrom.directory.path); \(setup.train.count) training and \(setup.val.count) validation records"
-                + (f.task == "classify" ? "; labels \(setup.labels.joined(separator: ", "))" : "")
+        return ["finetune: \(f.task.rawValue) from \(setup.initFrom.directory.path); \(setup.train.count) training and \(setup.val.count) validation records"
+                + (f.task == .classify ? "; labels \(setup.labels.joined(separator: ", "))" : "")
                 + (f.freezeLayers > 0 ? "; embeddings and \(f.freezeLayers) lowest blocks frozen" : "")]
             + setup.notes.map { "note: \($0)" }
     }
