@@ -16,7 +16,7 @@ public enum TrainingBenchmark {
             try Trainer(config: config, comm: comm, tokenizerDirectory: data.directory) { plan in
                 try LanguageModelObjective(config: config, plan: plan, data: data)
             }
-        }!
+        }
         try trainer.start(initFrom: nil)
         _ = try trainer.trainStep(learningRate: config.training.lr)  // warm-up: page faults, BLAS buffers
         var timings: [[StepTimings]] = []

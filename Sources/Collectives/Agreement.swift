@@ -13,14 +13,24 @@ public struct RankFailure: Error, CustomStringConvertible, Sendable {
 }
 
 extension Communicator {
-    /// Runs `body` on every rank (or only on rank 0 with `onlyRoot`), then makes the ranks agree on
-    /// the outcome: when any rank failed, every rank throws the same `RankFailure` carrying the
-    /// lowest failing rank's message; otherwise each returns its own result (nil where it did
-    /// not run). Costs two small collectives.
-    public func agree<T>(onlyRoot: Bool = false, _ body: () throws -> T) throws -> T? {
+    /// Runs `body` on every rank, then makes the ranks agree on the outcome: when any rank
+    /// failed, every rank throws the same `RankFailure` carrying the lowest failing rank's
+    /// message; otherwise each returns its own result. Costs two small collectives.
+    public func agree<T>(_ body: () throws -> T) throws -> T {
+        try agreeing(run: true, body)!
+    }
+
+    /// Runs `body` on rank 0 only, then makes the ranks agree on the outcome as `agree` does:
+    /// rank 0 gets its result, the other ranks nil, or every rank the same `RankFailure`.
+    public func agreeOnRoot<T>(_ body: () throws -> T) throws -> T? {
+        try agreeing(run: isRoot, body)
+    }
+
+    /// `body`'s result where `run` is true (nil elsewhere), once every rank knows that none failed.
+    private func agreeing<T>(run: Bool, _ body: () throws -> T) throws -> T? {
         var result: T? = nil
         var message: String? = nil
-        if !onlyRoot || isRoot {
+        if run {
             do { result = try body() } catch { message = "\(error)" }
         }
         let flag = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 1)

@@ -32,6 +32,8 @@ public protocol Communicator: AnyObject {
     func barrier() throws(CollectiveError)
     /// Ends every rank of the job at once with `code`, after printing `message` on stderr.
     func abort(code: Int32, message: String) -> Never
+    /// Ends this process's part in the job (MPI_Finalize) before it exits; every rank calls it.
+    func finish()
 }
 
 /// A reduction in flight; pass it back to `Communicator.wait`.
@@ -55,6 +57,9 @@ public struct CollectiveError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Communicator {
+    /// A world without a transport has nothing to end.
+    public func finish() {}
+
     /// True on the rank that owns logging, checkpoints and the schedule.
     public var isRoot: Bool { rank == 0 }
 

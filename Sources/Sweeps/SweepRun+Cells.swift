@@ -25,13 +25,13 @@ extension SweepRun {
                   + " on \(comm.size) rank\(comm.size == 1 ? "" : "s"), in \(spec.dir)")
         }
         _ = try RunSetup.prepareData(config: base, comm: comm, progress: .standardOutput)
-        var ledger = try comm.agree(onlyRoot: true) { () throws -> SweepLedger in
+        var ledger = try comm.agreeOnRoot { () throws -> SweepLedger in
             return try SweepLedger(directory: directory, plan: plan, warn: Self.warn)
         }
         for cell in plan.grid {
             guard try runCell(cell, ledger: &ledger, comm: comm, fault: fault, shouldStop: shouldStop) else { return .stopped }
         }
-        var report = try comm.agree(onlyRoot: true) { () throws -> FitReport in
+        var report = try comm.agreeOnRoot { () throws -> FitReport in
             let records = ledger!.ordered
             let report = try SweepAnalysis(spec: spec).analyze(records, heldOut: plan.heldOut)
             try SweepOutputs.write(report, records: records, directory: directory)
@@ -42,7 +42,7 @@ extension SweepRun {
         }
         if let heldOut = plan.heldOut {
             guard try runCell(heldOut, ledger: &ledger, comm: comm, fault: fault, shouldStop: shouldStop) else { return .stopped }
-            try comm.agree(onlyRoot: true) {
+            try comm.agreeOnRoot {
                 let records = ledger!.ordered
                 if let measured = ledger!.record(heldOut) { report!.prediction?.record(measured: measured.loss) }
                 try SweepOutputs.write(report!, records: records, directory: directory)
@@ -64,7 +64,7 @@ extension SweepRun {
                          shouldStop: () -> Bool) throws -> Bool {
         let config = config(for: cell)
         let position = "[\((plan.cells.firstIndex(of: cell) ?? 0) + 1)/\(plan.cells.count)]"
-        let found = try comm.agree(onlyRoot: true) { () throws -> SweepCellStatus in
+        let found = try comm.agreeOnRoot { () throws -> SweepCellStatus in
             if shouldStop() { return SweepCellStatus(progress: .stop) }
             return try SweepCellStatus.inspect(cell, config: config, recorded: ledger!.record(cell) != nil, warn: Self.warn)
         }
@@ -101,7 +101,7 @@ extension SweepRun {
         let result = try CheckpointEvaluation.run(checkpoint: config.checkpoint.dir, dataFile: nil, comm: comm) { text in
             if comm.isRoot { Self.warn(text) }
         }
-        try comm.agree(onlyRoot: true) {
+        try comm.agreeOnRoot {
             guard result.step == cell.steps else {
                 throw TrainingError("\(result.checkpoint.path): the newest valid checkpoint of cell \(cell.name) is at step \(result.step), not its last step \(cell.steps); delete the cell's directory to train it again")
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Collectives
 import Foundation
 import ModelFiles
+import RunConfig
 import TaskEvaluation
 import Training
 
@@ -64,12 +65,12 @@ extension TrainerCommand {
         func run() throws {
             Launch.run { comm in
                 RunSetup.configureThreads()
-                let warn: (String) -> Void = { text in if comm.isRoot { FileHandle.standardError.write(Data("warning: \(text)\n".utf8)) } }
-                let loaded = try comm.agree { try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn) }!
+                let warn: (String) -> Void = { text in if comm.isRoot { Log.warning(text) } }
+                let loaded = try comm.agree { try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn) }
                 let encoder = RequestEncoder(tokenizer: loaded.tokenizer, blockSize: loaded.state.config.model.blockSize)
                 let prepared: [PreparedTask]
                 do {
-                    prepared = try comm.agree { try specs.map { try PreparedTask(spec: $0, encoder: encoder, maxGenerationTokens: maxTokens) } }!
+                    prepared = try comm.agree { try specs.map { try PreparedTask(spec: $0, encoder: encoder, maxGenerationTokens: maxTokens) } }
                 } catch let failure as RankFailure {
                     Launch.stopAll(comm, "error: \(failure.message)", code: 2)
                 }

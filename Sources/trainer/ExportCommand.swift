@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GGUF
 import ModelFiles
+import RunConfig
 import Training
 
 extension GGUFTensorType: ExpressibleByArgument {}
@@ -30,7 +31,7 @@ extension TrainerCommand {
 
         func run() throws {
             do {
-                let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
+                let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: { Log.warning($0) })
                 let model = loaded.state.config.model
                 let shape = GPT2Shape(nLayer: model.nLayer, nHead: model.nHead, nEmbd: model.nEmbd, contextLength: model.blockSize, vocabSize: model.vocabSize)
                 let vocabulary = try GGUFVocabulary.read(from: loaded.info.directory)

@@ -66,7 +66,7 @@ enum Launch {
     }
 
     private static func finish(_ comm: Communicator, code: Int32) -> Never {
-        (comm as? MPICommunicator)?.finish()
+        comm.finish()
         fflush(nil)
         exit(code)
     }

@@ -25,7 +25,7 @@ public enum CheckpointEvaluation {
 
     /// Evaluates `checkpoint` (a step or run directory) on its validation split, or on `dataFile`.
     public static func run(checkpoint: String, dataFile: String?, comm: Communicator, warn: @escaping (String) -> Void) throws -> Result {
-        let loaded = try comm.agree { try LoadedCheckpoint(path: checkpoint, batch: 0, warn: warn, batchFromConfig: true) }!
+        let loaded = try comm.agree { try LoadedCheckpoint(path: checkpoint, batch: 0, warn: warn, batchFromConfig: true) }
         let config = loaded.state.config
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-eval-\(getpid())-\(comm.rank)")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -38,7 +38,7 @@ public enum CheckpointEvaluation {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             try TokenShard.write(tokens: tokens, to: scratch.appendingPathComponent("val_000000.bin"))
             return try TokenDataset(directory: scratch, split: "val", vocabSize: config.model.vocabSize)
-        }!
+        }
         let B = loaded.model.maxBatch
         let loader = BatchLoader(dataset: dataset, sequence: config.model.blockSize, maxBatch: B)
         guard loader.sampleCount > 0 else {

@@ -50,7 +50,7 @@ struct StepLoop {
                                 collective: !comm.isRoot, limit: saveLimit)
                 let started = monotonicSeconds()
                 // A failed save (a full disk, say) stops every rank with rank 0's message.
-                if let info = try comm.agree(onlyRoot: true, { try save(decision.learningRate) }) {
+                if let info = try comm.agreeOnRoot({ try save(decision.learningRate) }) {
                     onEvent(.saved(step: step(), directory: info.directory, seconds: monotonicSeconds() - started, replicas: replicas))
                 }
             }

@@ -79,7 +79,7 @@ public final class Trainer {
     /// Hugging Face GPT-2 directory) or draws them from the seed, and draws the objective's extra
     /// parameters; every rank then takes rank 0's. A failed load stops every rank with its message.
     public func start(initFrom: PretrainedWeights?) throws {
-        _ = try comm.agree(onlyRoot: true) {
+        _ = try comm.agreeOnRoot {
             if let initFrom {
                 try initFrom.load(into: model)
             } else {

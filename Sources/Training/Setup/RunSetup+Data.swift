@@ -46,7 +46,7 @@ extension RunSetup {
     public static func prepareData(config: TrainConfig, comm: Communicator, progress: ProgressOutput) throws -> PreparedData {
         let settings = dataSettings(config)
         if !config.training.initFrom.isEmpty {
-            _ = try comm.agree(onlyRoot: true) { try PretrainedWeights.open(config.training.initFrom).installTokenizer(into: settings.directory) }
+            _ = try comm.agreeOnRoot { try PretrainedWeights.open(config.training.initFrom).installTokenizer(into: settings.directory) }
         }
         // Open MPI gives every rank a pseudo-terminal whatever mpirun's own output is, so a rank
         // cannot tell a terminal from a log file: under mpirun, progress comes as plain lines.
@@ -61,7 +61,7 @@ extension RunSetup {
         report.note("\(reason); using the data in \(config.data.dir) as it is")
         return try comm.agree {
             try DataPreparation.open(directory: settings.directory, vocabSize: settings.vocabSize, progress: report)
-        }!
+        }
     }
 }
 
@@ -73,7 +73,7 @@ struct CommunicatorGroup: PreparationGroup {
     var size: Int { comm.size }
 
     func agree<T>(onlyRoot: Bool, _ body: () throws -> T) throws -> T? {
-        try comm.agree(onlyRoot: onlyRoot, body)
+        onlyRoot ? try comm.agreeOnRoot(body) : try comm.agree(body)
     }
 
     func broadcast(_ bytes: [UInt8]) throws -> [UInt8] {

@@ -58,24 +58,24 @@ public struct TrainingRun {
         let trainer = try makeTrainer(comm: comm)
         // Rank 0 holds the directory's lock for the whole run, before it reads a checkpoint or
         // opens the metrics, so a second run on the same directory stops here, naming the first.
-        let lock = try comm.agree(onlyRoot: true) { () throws -> CheckpointLock in
+        let lock = try comm.agreeOnRoot { () throws -> CheckpointLock in
             let lock = try trainer.store.lock()
             if let notice = lock.takeOverNotice { Log.warning(notice) }
             return lock
         }
         defer { lock?.release() }
-        let loaded = try comm.agree(onlyRoot: true) {
+        let loaded = try comm.agreeOnRoot {
             try ResumePoint.stateBytes(resume: resume, store: trainer.store) { info in
                 try trainer.loadCheckpoint(info, acceptInexact: acceptInexactResume) { print($0) }
             }
         } ?? []
         let state = try comm.broadcast(bytes: loaded)
         if state.isEmpty {
-            try trainer.start(initFrom: try comm.agree(onlyRoot: true) { try initFrom() } ?? nil)
+            try trainer.start(initFrom: try comm.agreeOnRoot { try initFrom() } ?? nil)
         } else {
             try trainer.adoptCheckpoint(stateBytes: state)
         }
-        let log = try comm.agree(onlyRoot: true) { () throws -> MetricsLog in
+        let log = try comm.agreeOnRoot { () throws -> MetricsLog in
             print(RunSetup.summary(config: config, plan: trainer.plan, parameterCount: trainer.model.layout.totalCount, threads: threads))
             for line in startLines { print(line) }
             if !state.isEmpty { print("resumed at step \(trainer.step) (\(trainer.tokensSeen) tokens seen)") }
@@ -87,7 +87,7 @@ public struct TrainingRun {
         if !config.eval.tasks.isEmpty {
             trainer.tasks = try comm.agree {
                 try TrainingTasks(config.eval.tasks, tokenizerDirectory: trainer.tokenizerDirectory, blockSize: config.model.blockSize)
-            }!
+            }
         }
         trainer.watchdog = Watchdog(rank: comm.rank, size: comm.size, limit: config.distributed.watchdogS,
                                     directory: URL(fileURLWithPath: config.checkpoint.dir).appendingPathComponent(".watchdog"))
@@ -124,7 +124,7 @@ public struct TrainingRun {
                 try Trainer(config: config, comm: comm, tokenizerDirectory: data.directory) { plan in
                     try LanguageModelObjective(config: config, plan: plan, data: data)
                 }
-            }!
+            }
         case .finetune(let setup):
             try StartupCheck.verify(config: config, dataHash: FileDigest.sha256(URL(fileURLWithPath: config.finetuneSection.trainFile)), comm: comm)
             return try comm.agree {
@@ -132,7 +132,7 @@ public struct TrainingRun {
                     if setup.config.finetuneSection.task == .classify { return ClassificationObjective(setup: setup, plan: plan) }
                     return InstructionObjective(setup: setup, plan: plan)
                 }
-            }!
+            }
         }
     }
 
