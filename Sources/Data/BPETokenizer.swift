@@ -153,7 +153,7 @@ public final class BPETokenizer: @unchecked Sendable {
             tokens.append(contentsOf: cached)
             return
         }
-        let encoded = encodeWord(word)
+        let encoded = word.count > BPETokenizer.heapThreshold ? encodeLongWord(word) : encodeWord(word)
         tokens.append(contentsOf: encoded)
         cacheLock.lock()
         if cache.count >= BPETokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
@@ -202,7 +202,7 @@ public final class BPETokenizer: @unchecked Sendable {
     }
 
     /// The merge-table entry of the pair (`left`, `right`), or UInt64.max when they do not merge.
-    private func lookup(_ left: Int32, _ right: Int32) -> UInt64 {
+    func lookup(_ left: Int32, _ right: Int32) -> UInt64 {
         mergeTable[BPEMerge(left: left, right: right).key] ?? UInt64.max
     }
 }
