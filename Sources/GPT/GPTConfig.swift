@@ -88,20 +88,30 @@ public struct GPTConfig: Codable, Sendable, Equatable, Hashable {
 }
 
 /// The block design of a model: JSON `"gpt2"` or `"llama"`.
-public enum ModelFamily: String, Codable, Sendable, CaseIterable {
+public enum ModelFamily: String, ConfigChoice, Sendable {
+    public static let noun = "model family"
     /// GPT-2: LayerNorm, learned position embedding, GELU MLP, biases, head tied to wte.
     case gpt2
     /// Llama / Qwen3: RMSNorm, rotary positions, SwiGLU MLP, no biases, head tied or not.
     case llama
+}
 
-    /// Decodes a family name; anything else is an error that names the choices.
+/// An enum that configs spell by its raw value; decoding any other word is an error that names
+/// the choices (the model family, the fine-tuning task).
+public protocol ConfigChoice: RawRepresentable, CaseIterable, Codable where RawValue == String {
+    /// What a value is called in messages, e.g. "model family".
+    static var noun: String { get }
+}
+
+extension ConfigChoice {
+    /// Decodes one of the choices by name.
     public init(from decoder: any Decoder) throws {
         let name = try decoder.singleValueContainer().decode(String.self)
-        guard let family = ModelFamily(rawValue: name) else {
+        guard let value = Self(rawValue: name) else {
             let choices = Self.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "unknown model family \"\(name)\"; choose one of \(choices)"))
+                                                    debugDescription: "unknown \(Self.noun) \"\(name)\"; choose one of \(choices)"))
         }
-        self = family
+        self = value
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GPT
 
 extension TrainConfig {
     /// The `finetune` section, read by `trainer finetune`.
@@ -37,21 +38,12 @@ extension TrainConfig {
 }
 
 /// `finetune.task`: what a fine-tune learns, spelled in configs as its raw value.
-public enum FinetuneTask: String, Codable, Sendable, CaseIterable {
+public enum FinetuneTask: String, ConfigChoice, Sendable {
+    public static let noun = "fine-tuning task"
     /// Instruction following: the loss on the response tokens.
     case instruct
     /// Classification: a linear head on the last token's features.
     case classify
-
-    /// Decodes a task name; anything else is an error that names the choices.
-    public init(from decoder: any Decoder) throws {
-        let name = try decoder.singleValueContainer().decode(String.self)
-        guard let task = FinetuneTask(rawValue: name) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "\"\(name)\" is not a task; use \"instruct\" or \"classify\""))
-        }
-        self = task
-    }
 }
 
 /// Checks of the finetune section that `trainer finetune` needs (pre-training ignores it).

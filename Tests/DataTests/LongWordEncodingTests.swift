@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func longWordsEncodeAsTheTextbookAlgorithm() throws {
-        var rng = SeededWords(state: 7)
+        var rng = SplitMix64(seed: 7)
         // Few letters, so that runs ("aaaa") and repeated pairs, where merge order matters, abound.
         func word(_ n: Int, _ alphabet: [UInt8]) -> [UInt8] { (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] } }
         let corpus = (0..<200).map { _ in word(300, Array("aab".utf8)) } + (0..<200).map { _ in word(300, Array("ACGT".utf8)) }
@@ -41,17 +41,5 @@ import Testing
             let w = word(n, Array(alphabet.utf8))
             #expect(tokenizer.encode(bytes: w) == Self.reference(w, tokenizer), "\(n) letters of \(alphabet)")
         }
-    }
-}
-
-/// SplitMix64 for reproducible test words.
-struct SeededWords: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -134,15 +134,23 @@ import Testing
         #expect(figures(zipped.stdout) == figures(text.stdout), "gzip: \(zipped.stdout) plain: \(text.stdout)")
     }
 
+    /// One gpt-tiny checkpoint (20 steps) that the sampling tests share.
+    static let sampled: String = {
+        let dir = try! TrainerProcess.temporaryDirectory("sample")
+        let result = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 20), timeout: 600)
+        precondition(result.status == 0, "training failed: \(result.stderr)")
+        return dir.appendingPathComponent("run/step-0000020").path
+    }()
+
+    /// `trainer sample` of the shared checkpoint after "KING:", expecting success.
+    static func sample(_ extra: [String], maxTokens: Int = 40) throws -> String {
+        let r = try TrainerProcess.run(["sample", sampled, "--prompt", "KING:", "--max-tokens", "\(maxTokens)"] + extra, timeout: 60)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        return r.stdout
+    }
+
     @Test func sampleIsReproducibleForASeed() throws {
-        let dir = try TrainerProcess.temporaryDirectory("sample")
-        try TinyRun.train(dir, steps: 20)
-        let checkpoint = dir.appendingPathComponent("run/step-0000020").path
-        func sample(_ extra: [String]) throws -> String {
-            let r = try TrainerProcess.run(["sample", checkpoint, "--prompt", "KING:", "--max-tokens", "40"] + extra, timeout: 60)
-            #expect(r.status == 0, "stderr: \(r.stderr)")
-            return r.stdout
-        }
+        func sample(_ extra: [String]) throws -> String { try Self.sample(extra) }
         let a = try sample(["--seed", "7"]), b = try sample(["--seed", "7"]), c = try sample(["--seed", "8"])
         #expect(a.hasPrefix("KING:"))
         #expect(a.count > "KING:".count + 10)
@@ -154,14 +162,8 @@ import Testing
     /// `--beams 1` is greedy decoding; more beams give one deterministic sequence, and a request
     /// beam search cannot serve (more tokens than the block) is one line, not a crash.
     @Test func beamSearchFromTheCommandLine() throws {
-        let dir = try TrainerProcess.temporaryDirectory("beams")
-        try TinyRun.train(dir, steps: 20)
-        let checkpoint = dir.appendingPathComponent("run/step-0000020").path
-        func sample(_ extra: [String]) throws -> String {
-            let r = try TrainerProcess.run(["sample", checkpoint, "--prompt", "KING:", "--max-tokens", "12"] + extra, timeout: 60)
-            #expect(r.status == 0, "stderr: \(r.stderr)")
-            return r.stdout
-        }
+        let checkpoint = Self.sampled
+        func sample(_ extra: [String]) throws -> String { try Self.sample(extra, maxTokens: 12) }
         #expect(try sample(["--beams", "1"]) == sample(["--temperature", "0"]))
         let three = try sample(["--beams", "3"])
         #expect(three.hasPrefix("KING:"))
