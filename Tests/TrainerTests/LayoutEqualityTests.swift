@@ -83,6 +83,21 @@ import Testing
         #expect(after["exact"] as? Bool == false)  // the run as a whole still was not exact
     }
 
+    /// A NaN written into a gradient on one rank cannot be added in fixed point: it is counted, and
+    /// every rank skips the step, as with Float sums.
+    @Test func aNaNGradientIsCountedAndTheStepSkippedOnEveryRank() throws {
+        let dir = try TrainerProcess.temporaryDirectory("layout-nan")
+        let result = try TrainerProcess.run(["configs/gpt-tiny.json", "--set", "checkpoint.dir=\(dir.path)/run", "--set", "data.dir=\(Self.runs.path)/data"] + Self.exact,
+                                            ranks: 2, timeout: 120, environment: ["TRAINER_FAULT": "nan:rank=1:step=3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("step 3: non-finite"), "\(result.stderr)")
+        let metrics = try RunMetrics(runDirectory: dir.appendingPathComponent("run"))
+        #expect(metrics.steps[3]?["skipped"] == "1" || metrics.steps[3]?["skipped"] == "true")
+        #expect(Double(metrics.steps[3]?["loss"] ?? "")?.isFinite == true && metrics.steps[3]?["grad_norm"] == "nan", "\(metrics.steps[3] ?? [:])")
+        #expect(metrics.steps[4]?["skipped"] == "0" || metrics.steps[4]?["skipped"] == "false")
+        #expect(result.stdout.contains("(2 replicas identical)"), "\(result.stdout)")
+    }
+
     @Test func ranksThatDoNotSplitTheBatchAreRefusedBeforeMPI() throws {
         let dir = try TrainerProcess.temporaryDirectory("layout-bad")
         let result = try Self.train(dir, run: "run", ranks: 5)

@@ -12,8 +12,8 @@ final class ExactStepSync: StepSync {
     private let model: ExactGradientSync
     private let extraGradients: UnsafeMutableBufferPointer<Float>?
     private let extra: ExactGradientSum?
-    /// [loss sum, non-finite count] of this rank's micro-batches.
-    private var scalars = ExactDoubleSums(count: 2)
+    /// [loss sum, non-finite losses, gradient terms out of range] of this rank's micro-batches.
+    private var scalars = ExactDoubleSums(count: 3)
     private var firstStart: Double? = nil
     private(set) var exposedSeconds = 0.0
     private(set) var totalSeconds = 0.0
@@ -32,7 +32,7 @@ final class ExactStepSync: StepSync {
     func beginStep() {
         model.beginStep()
         extra?.reset()
-        scalars = ExactDoubleSums(count: 2)
+        scalars = ExactDoubleSums(count: 3)
         firstStart = nil
     }
 
@@ -65,8 +65,11 @@ final class ExactStepSync: StepSync {
             extra.decode(0..<extra.count, into: extraGradients)
             outOfRange += extra.outOfRange
         }
-        scalars.add(Double(outOfRange), at: 1)
+        scalars.add(Double(outOfRange), at: 2)
         try scalars.allReduce(comm: comm)
-        return (scalars.value(at: 0), scalars.value(at: 1))
+        // A term that could not be added (NaN, ±∞, |g| ≥ 2¹⁹) added nothing; as in a Float sum,
+        // the total then reads NaN, so that the norm says so and the update is skipped.
+        if scalars.value(at: 2) > 0, !gradients.isEmpty { gradients[0] = .nan }
+        return (scalars.value(at: 0), scalars.value(at: 1) + scalars.value(at: 2))
     }
 }
