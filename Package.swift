@@ -69,7 +69,7 @@ let package = Package(
         ], swiftSettings: checkedFlags),
         // The trainer and its step loop, objectives, evaluation, observability, setup and resume.
         .target(name: "Training", dependencies: [
-            "RunConfig", "ModelFiles", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "Plots", "TaskEvaluation",
+            "RunConfig", "ModelFiles", "GPT", "Data", "Collectives", "ExactSum", "Checkpoints", "TensorBoard", "Plots", "TaskEvaluation",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: checkedFlags),
         // Text generation and classification from a saved model; no training loop.

@@ -26,6 +26,8 @@ public struct BenchReport {
     public var steps: Int
     public var overlap: Bool
     public var bucketMb: Double
+    /// Whether the sums were exact (`distributed.exact`).
+    public var exact = false
 
     public var tokensPerSecond: Double { Double(tokensPerStep) / (split.stepMs / 1000) }
     /// Model FLOPs per second ÷ the sgemm rate all ranks reach together on 2048³.
@@ -55,7 +57,7 @@ public struct BenchReport {
             "MFU               \(Self.f(100 * mfu))% (\(Self.f(flopsPerToken / 1e6)) MFLOP/token ÷ measured sgemm peak)",
             "ms per step       \(Self.f(s.stepMs)) = compute \(Self.f(s.computeMs)) + straggler wait \(Self.f(s.stragglerMs)) + exposed transfer \(Self.f(s.transferMs)) + optimizer \(Self.f(s.optimizerMs)) + other \(Self.f(s.otherMs))",
             "compute           forward \(Self.f(s.forwardMs)) + backward \(Self.f(s.backwardMs)) (slowest rank); per rank: \(s.rankComputeMs.map { Self.f($0) }.joined(separator: ", "))",
-            "all-reduce        \(Self.f(s.allReduceExposedMs)) ms exposed (straggler wait included) of \(Self.f(s.allReduceTotalMs)) ms total (overlap \(overlap ? "on" : "off"), buckets \(bucketMb) MiB); exposed transfer \(Self.f(100 * s.transferMs / s.stepMs))% of the step",
+            "all-reduce        \(Self.f(s.allReduceExposedMs)) ms exposed (straggler wait included) of \(Self.f(s.allReduceTotalMs)) ms total (overlap \(overlap ? "on" : "off"), buckets \(bucketMb) MiB, \(exact ? "exact Int64 sums" : "Float sums")); exposed transfer \(Self.f(100 * s.transferMs / s.stepMs))% of the step",
             "memory per rank   \(Self.mib(peakRSSBytes)) peak resident; estimate \(Self.mib(estimate.totalBytes)) (\(Self.f(100 * memoryRatio, 0))%) = "
                 + estimate.items.map { "\($0.name) \(Self.mib($0.bytes))" }.joined(separator: " + "),
         ]
@@ -78,7 +80,7 @@ public struct BenchReport {
             "compute_ms_per_rank": s.rankComputeMs,
             "peak_rss_bytes": peakRSSBytes, "memory_estimate_bytes": estimate.totalBytes,
             "memory_estimate": Dictionary(uniqueKeysWithValues: estimate.items.map { ($0.name, $0.bytes) }),
-            "parameters": parameters, "steps": steps, "overlap": overlap, "bucket_mb": bucketMb,
+            "parameters": parameters, "steps": steps, "overlap": overlap, "bucket_mb": bucketMb, "exact": exact,
         ]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)

@@ -20,13 +20,34 @@ public struct BatchPlan: Sendable, Equatable {
         let t = config.training
         let perPass = t.microBatch * config.model.blockSize * worldSize
         guard t.batchTokens % perPass == 0 else {
-            throw ConfigError("training.batch_tokens", "\(t.batchTokens) is not a multiple of micro_batch × block_size × ranks = \(t.microBatch) × \(config.model.blockSize) × \(worldSize) = \(perPass); change the rank count, training.micro_batch or training.batch_tokens")
+            let counts = Self.workingRankCounts(config: config)
+            let works = counts.isEmpty ? "" : "; rank counts that split it: \(counts.map(String.init).joined(separator: ", "))"
+            throw ConfigError("training.batch_tokens", "\(t.batchTokens) is not a multiple of micro_batch × block_size × ranks = \(t.microBatch) × \(config.model.blockSize) × \(worldSize) = \(perPass)\(works); change the rank count (mpirun -n), training.micro_batch or training.batch_tokens")
         }
         sequencesPerStep = t.batchTokens / config.model.blockSize
         microBatch = t.microBatch
         sequence = config.model.blockSize
         self.worldSize = worldSize
         accumulationSteps = t.batchTokens / perPass
+    }
+
+    /// The rank counts over which `config`'s global batch splits into whole micro-batches: the
+    /// divisors of its micro-batch count (at most 24 of them, the smallest), empty when the batch
+    /// is not whole micro-batches at all.
+    public static func workingRankCounts(config: TrainConfig) -> [Int] {
+        let perMicro = config.training.microBatch * config.model.blockSize
+        guard perMicro > 0, config.training.batchTokens % perMicro == 0 else { return [] }
+        let micros = config.training.batchTokens / perMicro
+        var small: [Int] = [], large: [Int] = []
+        var d = 1
+        while d * d <= micros {
+            if micros % d == 0 {
+                small.append(d)
+                if d != micros / d { large.append(micros / d) }
+            }
+            d += 1
+        }
+        return Array((small + large.reversed()).prefix(24))
     }
 
     /// Tokens in one global batch.

@@ -84,6 +84,12 @@ public enum ConfigValidation {
         guard c.distributed.bucketMb > 0, c.distributed.bucketMb <= 1_048_576 else {
             throw ConfigError("distributed.bucket_mb", "\(c.distributed.bucketMb) must be a positive size in MiB up to 1048576, e.g. 8")
         }
+        // ExactSum's limbs hold FloatFixedPoint.maxTerms = 2¹³ terms per element without overflow,
+        // one per micro-batch of the step (over every rank).
+        let microBatches = c.training.batchTokens / tokensPerSequenceBatch
+        guard !c.distributed.exact || microBatches <= 8192 else {
+            throw ConfigError("distributed.exact", "a step of \(microBatches) micro-batches is more than the 8192 an exact sum can add; raise training.micro_batch, lower training.batch_tokens, or set distributed.exact false")
+        }
     }
 
     /// An `eval.tasks` entry; what its file holds is checked when the run prepares it.

@@ -29,11 +29,16 @@ public struct MemoryEstimate: Sendable {
             Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
             Item(name: "OpenBLAS buffers", bytes: KernelThreads.count * Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
         ]
+        let exact = config.distributed.exact
+        if exact {
+            items.append(Item(name: "exact gradient sums (two Int64 limbs per parameter)", bytes: MemoryRequirement.exactBytesPerParameter * n))
+        }
         if plan.worldSize > 1 {
             // Open MPI gives each nonblocking all-reduce a temporary buffer of its size, and with
             // overlap every bucket of a step can be in flight at once; without, one at a time.
-            let bucket = Int(config.distributed.bucketMb * 1024 * 1024)
-            items.append(Item(name: "all-reduce buffers (Open MPI)", bytes: config.distributed.overlap ? 4 * n : min(4 * n, bucket)))
+            // Exact sums all-reduce the limbs: 16 bytes per parameter instead of 4.
+            let bucket = Int(config.distributed.bucketMb * 1024 * 1024), all = (exact ? MemoryRequirement.exactBytesPerParameter : 4) * n
+            items.append(Item(name: "all-reduce buffers (Open MPI)", bytes: config.distributed.overlap ? all : min(all, bucket)))
         }
         self.items = items.sorted { $0.bytes > $1.bytes }
     }

@@ -1,7 +1,8 @@
 import GPT
 
 /// The memory one rank needs for a run: parameters, gradients and AdamW's two moments (16 bytes per
-/// parameter; 8 without the optimizer) plus the activations of one micro-batch. Computed with
+/// parameter; 8 without the optimizer; 16 more for exact gradient sums) plus the activations of
+/// one micro-batch. Computed with
 /// overflow checks, so a config of absurd sizes is an error here rather than a trap or a wrapped
 /// size inside the model.
 public struct MemoryRequirement: Sendable, Equatable {
@@ -15,10 +16,11 @@ public struct MemoryRequirement: Sendable, Equatable {
     public var totalBytes: Int { stateBytes + activationBytes }
 
     /// The estimate for `model` with micro-batches of `batch` sequences of `sequence` tokens, with
-    /// AdamW's moments unless `optimizer` is false (evaluation and sampling).
-    public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true) throws(ConfigError) {
+    /// AdamW's moments unless `optimizer` is false (evaluation and sampling), and with the exact
+    /// sum's two Int64 limbs per gradient element when `exactGradients`.
+    public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true, exactGradients: Bool = false) throws(ConfigError) {
         guard let sizes = GPTModel.checkedSizes(config: model, batch: batch, sequence: sequence),
-              let state = CheckedSize.product([sizes.parameters, optimizer ? 16 : 8]),
+              let state = CheckedSize.product([sizes.parameters, (optimizer ? 16 : 8) + (exactGradients ? Self.exactBytesPerParameter : 0)]),
               let activations = CheckedSize.product([sizes.activations, MemoryLayout<Float>.stride]),
               CheckedSize.sum([state, activations]) != nil
         else {
@@ -31,8 +33,12 @@ public struct MemoryRequirement: Sendable, Equatable {
 
     /// The estimate for a training run of `config`: micro-batches of training.micro_batch × block_size.
     public init(config: TrainConfig) throws(ConfigError) {
-        try self.init(model: config.model, batch: config.training.microBatch, sequence: config.model.blockSize)
+        try self.init(model: config.model, batch: config.training.microBatch, sequence: config.model.blockSize,
+                      exactGradients: config.distributed.exact)
     }
+
+    /// Bytes per gradient element of an exact sum (`ExactGradientSum`: two Int64 limbs).
+    public static let exactBytesPerParameter = 16
 
     /// "1.5 GiB"-style text for a byte count.
     public static func text(bytes: Int) -> String {
@@ -57,7 +63,7 @@ extension MemoryRequirement {
             let total = needed.map { Self.text(bytes: $0) } ?? "more than 8 EiB"
             let perRank = ranks > 1 ? " (\(ranks) ranks × \(Self.text(bytes: totalBytes)))" : ""
             let count = parameters >= 1_000_000_000 ? String(format: "%.1fG", Double(parameters) / 1e9) : String(format: "%.2fM", Double(parameters) / 1e6)
-            let parts = "\(count) parameters × \(stateBytes / max(1, parameters)) bytes for weights, gradients and optimizer, plus \(Self.text(bytes: activationBytes)) of activations per rank"
+            let parts = "\(count) parameters × \(stateBytes / max(1, parameters)) bytes for weights, gradients and optimizer (and exact sums when distributed.exact is on), plus \(Self.text(bytes: activationBytes)) of activations per rank"
             throw ConfigError("model", "the run needs an estimated \(total) of memory on this machine\(perRank): \(parts); only \(Self.text(bytes: available.bytes)) is available (\(available.source)); use a smaller model (model.n_layer, model.n_embd), a smaller training.micro_batch, or fewer ranks per machine")
         }
     }

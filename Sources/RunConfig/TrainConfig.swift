@@ -129,7 +129,11 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         public var overlap = true
         /// End the job when a rank makes no progress for this many seconds; 0 disables the watchdog.
         public var watchdogS = 300.0
+        /// Sum gradients, losses and evaluation figures exactly (`ExactSum`: integer fixed point,
+        /// 16 bytes per gradient element), so that weights are bit-identical for any ranks × threads
+        /// layout and across resumes on another rank count. Cost: README.md, "Exact sums".
+        public var exact = false
         public init() {}
-        enum CodingKeys: String, CodingKey { case bucketMb = "bucket_mb", overlap, watchdogS = "watchdog_s" }
+        enum CodingKeys: String, CodingKey { case bucketMb = "bucket_mb", overlap, watchdogS = "watchdog_s", exact }
     }
 }

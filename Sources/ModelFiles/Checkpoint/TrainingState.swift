@@ -41,12 +41,15 @@ public struct TrainingState: Codable, Sendable, Equatable {
     public var trainingSeconds: Double?
     /// When it was written (ISO 8601), for people.
     public var savedAt: String
+    /// Whether every step up to this one summed exactly (`distributed.exact`); nil (checkpoints
+    /// written before it was recorded) means not.
+    public var exact: Bool? = nil
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", step, tokensSeen = "tokens_seen", epoch, streamPosition = "stream_position"
         case seed, sampleCount = "sample_count", learningRate = "learning_rate", config, tokenizer, dataHash = "data_sha256", worldSize = "world_size"
         case lastValidationLoss = "last_val_loss", bestValidationLoss = "best_val_loss", bestStep = "best_step", savedAt = "saved_at"
-        case trainingSeconds = "training_seconds"
+        case trainingSeconds = "training_seconds", exact
     }
 
     /// Decodes state.json, naming the file when it is not a state this version understands. The
@@ -86,13 +89,13 @@ extension TrainingState {
     /// The state of a run (pre-training or fine-tuning) after `step` steps over `order`.
     public init(step: Int, tokensSeen: Int, sequencesPerStep: Int, order: SampleOrder, learningRate: Double, config: TrainConfig,
          tokenizerDirectory: URL, dataHash: String, worldSize: Int, lastValidationLoss: Double?, best: (loss: Double, step: Int)?,
-         trainingSeconds: Double) {
+         trainingSeconds: Double, exact: Bool) {
         let position = step * sequencesPerStep
         self.init(
             step: step, tokensSeen: tokensSeen, epoch: order.epoch(ofStreamPosition: position), streamPosition: position,
             seed: config.training.seed, sampleCount: order.sampleCount, learningRate: learningRate, config: config,
             tokenizer: ModelCheckpoint.tokenizerHashes(tokenizerDirectory), dataHash: dataHash, worldSize: worldSize,
             lastValidationLoss: lastValidationLoss, bestValidationLoss: best?.loss, bestStep: best?.step,
-            trainingSeconds: trainingSeconds, savedAt: ISO8601DateFormatter().string(from: Date()))
+            trainingSeconds: trainingSeconds, savedAt: ISO8601DateFormatter().string(from: Date()), exact: exact)
     }
 }

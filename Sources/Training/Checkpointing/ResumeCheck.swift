@@ -51,6 +51,18 @@ public enum ResumeCheck {
         }
     }
 
+    /// The line to print when a resume switches exact sums on or off (`distributed.exact`), or nil.
+    public static func exactNote(savedExact: Bool, exact: Bool, step: Int) -> String? {
+        switch (savedExact, exact) {
+        case (false, true):
+            return "resume: the \(step) steps before this resume were not summed exactly (distributed.exact was off, or the checkpoint predates it); the steps from here on are, but the run is not bit-identical to one exact from the start"
+        case (true, false):
+            return "resume: distributed.exact is off from here on; the steps that follow depend on how micro-batches sit on ranks"
+        default:
+            return nil
+        }
+    }
+
     /// The fields whose values differ, in name order (a field one side lacks reads "none").
     public static func compare(_ a: [String: String], _ b: [String: String]) -> [Difference] {
         Set(a.keys).union(b.keys).sorted().compactMap { key in

@@ -10,7 +10,7 @@ extension Trainer {
     func state(learningRate: Double) -> TrainingState {
         TrainingState(step: step, tokensSeen: tokensSeen, sequencesPerStep: plan.sequencesPerStep, order: order, learningRate: learningRate,
                       config: config, tokenizerDirectory: tokenizerDirectory, dataHash: objective.dataHash, worldSize: comm.size,
-                      lastValidationLoss: lastValidationLoss, best: best, trainingSeconds: trainingSeconds)
+                      lastValidationLoss: lastValidationLoss, best: best, trainingSeconds: trainingSeconds, exact: exactThroughout)
     }
 
     /// Rank 0: writes a checkpoint of the current step (model, AdamW, tokenizer and the objective's
@@ -50,7 +50,12 @@ extension Trainer {
         } else {
             note("resume: \(info.directory.lastPathComponent) predates data fingerprints; only the number of training samples was compared")
         }
+        // Exact sums may be switched on or off; state.json's `exact`, not the stored config (older
+        // ones get today's default), says whether the steps so far were.
+        theirs["distributed.exact"] = nil
+        mine["distributed.exact"] = nil
         try ResumeCheck.verify(saved: theirs, current: mine, checkpoint: info.directory, acceptInexact: acceptInexact, note: note)
+        if let line = ResumeCheck.exactNote(savedExact: saved.exact == true, exact: config.distributed.exact, step: saved.step) { note(line) }
         try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer)
         try objective.loadCheckpointFiles(from: info.directory)
         return Array(info.state)
@@ -65,6 +70,7 @@ extension Trainer {
         tokensSeen = saved.tokensSeen
         lastValidationLoss = saved.lastValidationLoss
         trainingSeconds = saved.trainingSeconds ?? 0
+        exactThroughout = config.distributed.exact && saved.exact == true
         if let loss = saved.bestValidationLoss, let bestStep = saved.bestStep { best = (loss, bestStep) }
     }
 }

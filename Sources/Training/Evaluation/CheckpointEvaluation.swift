@@ -44,7 +44,8 @@ public enum CheckpointEvaluation {
         guard loader.sampleCount > 0 else {
             throw RankFailure(rank: 0, message: "\(config.data.dir): no complete window of \(config.model.blockSize + 1) validation tokens to evaluate")
         }
-        let evaluator = Evaluator(model: loaded.model, loader: loader, batch: B, batches: config.eval.batches, wholeSet: dataFile != nil, comm: comm)
+        let evaluator = Evaluator(model: loaded.model, loader: loader, batch: B, batches: config.eval.batches, wholeSet: dataFile != nil,
+                                  exact: config.distributed.exact, comm: comm)
         let result = try evaluator.evaluate(tokenBytes: loaded.tokenizer.textByteCounts)
         return Result(checkpoint: loaded.info.directory, step: loaded.state.step, source: dataFile ?? "validation split of \(config.data.dir)",
                       loss: result.loss, tokens: result.tokens, bytes: result.bytes)

@@ -18,8 +18,6 @@ extension Trainer {
         if let fault, !fault.inSave, fault.fires(rank: comm.rank, step: step) {
             if fault.kind == .nan { pendingNaN = true } else { fault.strike() }
         }
-        var lossSum = 0.0
-        var nonFinite = false
         for micro in 0..<plan.accumulationSteps {
             let first = plan.firstPosition(step: step, rank: comm.rank, micro: micro)
             let samples = (0..<plan.microBatch).map { order.sample(atStreamPosition: first + $0) }
@@ -27,22 +25,19 @@ extension Trainer {
             let sum = objective.forward(model: model, samples: samples)
             let backwardAt = monotonicSeconds()
             times.forward += backwardAt - forwardAt
-            lossSum += sum
-            if !sum.isFinite { nonFinite = true }
-            try backward(overlapping: micro == plan.accumulationSteps - 1 && sync.overlap, lossScale: scale)
+            let last = micro == plan.accumulationSteps - 1
+            try sync.endMicroBatch(loss: sum, reportedRanges: try backward(last: last, lossScale: scale), last: last)
             times.backward += monotonicSeconds() - backwardAt
         }
         poisonIfPending(model.gradients.startIndex..<model.gradients.endIndex)
         watchdog?.enter("gradient all-reduce", step: step, collective: true)
-        try sync.finish()
-        if let extra, comm.size > 1 { try comm.allReduceSum(extra.gradients) }
+        let totals = try sync.finish()
         times.allReduceExposed = sync.exposedSeconds
         times.allReduceTotal = sync.totalSeconds
-        let totals = try comm.sum([lossSum, nonFinite ? 1 : 0])
-        let loss = totals[0] / Double(max(1, count))
+        let loss = totals.lossSum / Double(max(1, count))
         if !frozen.isEmpty { model.gradients[frozen].update(repeating: 0) }
         let clip = GradientClipping.clip([model.gradients] + (extra.map { [$0.gradients] } ?? []), maxNorm: Float(config.training.gradClip))
-        let skipped = totals[1] > 0 || !loss.isFinite || !clip.norm.isFinite
+        let skipped = totals.nonFinite > 0 || !loss.isFinite || !clip.norm.isFinite
         let optimizerAt = monotonicSeconds()
         if !skipped { update(learningRate: Float(learningRate)) }
         step += 1
@@ -58,20 +53,25 @@ extension Trainer {
             allReduceMilliseconds: sync.exposedSeconds * 1000)
     }
 
-    /// The objective's backward pass; with `overlapping`, each range of gradients that becomes
-    /// final starts its bucket's all-reduce while backward goes on.
-    private func backward(overlapping: Bool, lossScale: Float) throws(CollectiveError) {
-        guard overlapping else {
+    /// The objective's backward pass; where the sync asks for them, each range of gradients that
+    /// becomes final goes to it at once (a bucket's all-reduce starts while backward goes on).
+    /// Returns whether backward reported ranges.
+    private func backward(last: Bool, lossScale: Float) throws(CollectiveError) -> Bool {
+        guard sync.wantsRanges(last: last) else {
             objective.backward(model: model, lossScale: lossScale, onFinalGradients: nil)
-            return
+            return false
         }
         var failure: CollectiveError? = nil
+        var reported = false
         objective.backward(model: model, lossScale: lossScale) { range in
+            reported = true
             guard failure == nil else { return }
             self.poisonIfPending(range)
-            do throws(CollectiveError) { try self.sync.gradientsFinal(range) } catch { failure = error }
+            do throws(CollectiveError) { try self.sync.gradientsFinal(range, last: last) } catch { failure = error }
         }
         if let failure { throw failure }
+        if !reported { poisonIfPending(model.gradients.startIndex..<model.gradients.endIndex) }
+        return reported
     }
 
     /// The `nan` fault: writes NaN into the first gradient of `range`, which backward has just

@@ -23,7 +23,8 @@ public final class Trainer {
     let extra: ExtraParameters?
     let order: SampleOrder
     let schedule: LearningRateSchedule
-    let sync: GradientSync
+    /// Sums gradients, loss and the non-finite count across ranks (in Float, or exactly).
+    let sync: StepSync
     /// Parameters that never change: the embeddings and the lowest `objective.frozenLayers` blocks.
     let frozen: Range<Int>
     var frozenValues: [Float] = []
@@ -39,6 +40,8 @@ public final class Trainer {
     public internal(set) var lastEvaluation: Evaluation? = nil
     /// Wall seconds spent in training steps over the whole run, resumed segments included.
     public internal(set) var trainingSeconds = 0.0
+    /// Whether every step so far, resumed segments included, summed exactly (state.json's `exact`).
+    public internal(set) var exactThroughout: Bool
     /// Where the time of the last `trainStep` went (for `trainer bench`).
     public internal(set) var timings = StepTimings()
     /// Where rank 0 writes checkpoints.
@@ -69,7 +72,8 @@ public final class Trainer {
         extra = objective.extraParameters
         order = SampleOrder(sampleCount: objective.sampleCount, seed: UInt64(t.seed))
         schedule = LearningRateSchedule(t)
-        sync = GradientSync(comm: comm, gradients: model.gradients, bucketMiB: config.distributed.bucketMb, overlap: config.distributed.overlap)
+        exactThroughout = config.distributed.exact
+        sync = makeStepSync(config: config, comm: comm, gradients: model.gradients, extraGradients: extra?.gradients)
         store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
         let freeze = objective.frozenLayers
         frozen = freeze == 0 ? 0..<0 : 0..<model.layout.layerRange(freeze - 1).upperBound

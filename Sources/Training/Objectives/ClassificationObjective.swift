@@ -59,24 +59,23 @@ final class ClassificationObjective: RecordObjective {
 
     func evaluate(model: GPTModel, comm: Communicator) throws -> Evaluation {
         let K = labels.count, T = sequence
-        var sum = 0.0, count = 0.0, correct = 0.0
-        var confusion = [Double](repeating: 0, count: K * K)
+        var sums = EvaluationSums(count: 3 + K * K, exact: records.exact)  // loss, records, correct, confusion
         let val = records.val
         RecordBatch.forEachShare(of: val, batch: batch.rows, comm: comm) { indices in
             batch.load(val, indices)
             let features = model.forwardFeatures(inputs: UnsafeBufferPointer(batch.inputs), batch: indices.count, sequence: T)
             let rows = indices.enumerated().map { $0.offset * T + val.last[$0.element] }
             let truth = indices.map { val.labels[$0] }
-            sum += head.forward(features: features, rows: rows, labels: truth)
-            count += Double(indices.count)
+            sums.add(head.forward(features: features, rows: rows, labels: truth), at: 0)
+            sums.add(Double(indices.count), at: 1)
             for (j, label) in truth.enumerated() {
                 let p = head.probabilities[(j * K)..<((j + 1) * K)]
                 let predicted = p.indices.max { p[$0] < p[$1] }! - j * K
-                confusion[label * K + predicted] += 1
-                if predicted == label { correct += 1 }
+                sums.add(1, at: 3 + label * K + predicted)
+                if predicted == label { sums.add(1, at: 2) }
             }
         }
-        let totals = try comm.sum([sum, count, correct] + confusion)
+        let totals = try sums.reduce(comm: comm)
         return Evaluation(loss: totals[0] / max(1, totals[1]), count: Int(totals[1]), unit: .records,
                           accuracy: totals[2] / max(1, totals[1]), confusion: totals[3...].map { Int($0) }, labels: labels)
     }

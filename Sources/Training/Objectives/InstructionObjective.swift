@@ -27,15 +27,15 @@ final class InstructionObjective: RecordObjective {
     }
 
     func evaluate(model: GPTModel, comm: Communicator) throws -> Evaluation {
-        var sum = 0.0, count = 0.0
+        var sums = EvaluationSums(count: 2, exact: records.exact)  // loss, response tokens
         RecordBatch.forEachShare(of: records.val, batch: batch.rows, comm: comm) { indices in
             batch.load(records.val, indices)
             let result = model.forward(inputs: UnsafeBufferPointer(batch.inputs), targets: UnsafeBufferPointer(batch.targets),
                                        batch: indices.count, sequence: sequence, gradientScale: nil)
-            sum += result.sum
-            count += Double(result.count)
+            sums.add(result.sum, at: 0)
+            sums.add(Double(result.count), at: 1)
         }
-        let totals = try comm.sum([sum, count, 0])
+        let totals = try sums.reduce(comm: comm)
         return Evaluation(loss: totals[0] / max(1, totals[1]), count: Int(totals[1]), unit: .responseTokens)
     }
 }

@@ -17,6 +17,7 @@ public final class LanguageModelObjective: TrainingObjective {
     private let microBatch: Int
     private let evalBatches: Int
     private let tokenBytes: [Int]
+    private let exact: Bool
 
     /// Opens the train and validation splits of `data` for micro-batches of `plan.microBatch`.
     public init(config: TrainConfig, plan: BatchPlan, data: PreparedData) throws {
@@ -24,6 +25,7 @@ public final class LanguageModelObjective: TrainingObjective {
         sequence = T
         microBatch = plan.microBatch
         evalBatches = config.eval.batches
+        exact = config.distributed.exact
         let trainSet = data.train, valSet = data.val
         train = BatchLoader(dataset: trainSet, sequence: T, maxBatch: plan.microBatch)
         val = BatchLoader(dataset: valSet, sequence: T, maxBatch: plan.microBatch)
@@ -52,7 +54,7 @@ public final class LanguageModelObjective: TrainingObjective {
     }
 
     public func evaluate(model: GPTModel, comm: Communicator) throws -> Evaluation {
-        let result = try Evaluator(model: model, loader: val, batch: microBatch, batches: evalBatches, comm: comm).evaluate(tokenBytes: tokenBytes)
+        let result = try Evaluator(model: model, loader: val, batch: microBatch, batches: evalBatches, exact: exact, comm: comm).evaluate(tokenBytes: tokenBytes)
         return Evaluation(loss: result.loss, count: result.tokens, unit: .tokens, bytes: result.bytes)
     }
 }

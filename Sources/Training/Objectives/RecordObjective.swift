@@ -11,12 +11,15 @@ struct RecordSet {
     let batch: RecordBatch
     let frozenLayers: Int
     let dataHash: String
+    /// Evaluation sums are exact (`distributed.exact`).
+    let exact: Bool
 
     init(setup: FinetuneSetup, plan: BatchPlan) {
         train = setup.train
         val = setup.val
         batch = RecordBatch(rows: plan.microBatch, sequence: setup.train.sequence)
         frozenLayers = setup.config.finetuneSection.freezeLayers
+        exact = setup.config.distributed.exact
         dataHash = FileDigest.sha256(URL(fileURLWithPath: setup.config.finetuneSection.trainFile))
     }
 }

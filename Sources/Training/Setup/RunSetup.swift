@@ -5,8 +5,11 @@ import RunConfig
 
 /// Start-up steps of a run that sit between the config and the loop.
 public enum RunSetup {
-    /// Refuses, before MPI starts, a run whose ranks on this machine would not fit in its memory.
+    /// Refuses, before MPI starts, a run whose global batch does not split over the launcher's
+    /// ranks (naming the rank counts that would) or whose ranks on this machine would not fit in
+    /// its memory.
     public static func checkMemory(_ config: TrainConfig) throws(ConfigError) {
+        _ = try BatchPlan(config: config, worldSize: LaunchEnvironment.current.worldSize)
         try MemoryRequirement(config: config).checkFits(ranks: LaunchEnvironment.current.localSize, available: AvailableMemory.current())
     }
 
@@ -38,7 +41,8 @@ public enum RunSetup {
     /// A few lines describing the run, printed by rank 0 at start-up.
     public static func summary(config: TrainConfig, plan: BatchPlan, parameterCount: Int, threads: Int) -> String {
         let m = config.model, t = config.training
-        let stateBytes = Double(parameterCount) * 16  // parameters, gradients, two AdamW moments
+        // Parameters, gradients, two AdamW moments, and the exact sums' limbs when on.
+        let stateBytes = Double(parameterCount) * Double(16 + (config.distributed.exact ? MemoryRequirement.exactBytesPerParameter : 0))
         let activationBytes = Double(GPTModel.activationBytes(config: m, batch: plan.microBatch, sequence: plan.sequence))
         let total = Double(MemoryEstimate(config: config, plan: plan, baselineBytes: startupResidentBytes).totalBytes)
         func mib(_ b: Double) -> String { String(format: "%.0f MiB", b / 1048576) }
@@ -47,7 +51,7 @@ public enum RunSetup {
         model: \(m.nLayer) layers, \(m.nHead) heads, width \(m.nEmbd), context \(m.blockSize), vocab \(m.vocabSize): \(String(format: "%.2fM", Double(parameterCount) / 1e6)) parameters
         batch: \(plan.tokensPerStep) tokens/step = \(plan.microBatch) sequences × \(plan.sequence) tokens × \(plan.worldSize) ranks × \(plan.accumulationSteps) accumulation steps
         schedule: \(t.schedule), lr \(t.lr) → \(t.minLr), warmup \(t.warmupSteps), \(t.maxSteps) steps
-        memory per rank (estimate): \(mib(stateBytes)) weights+gradients+AdamW, \(mib(activationBytes)) activations, \(mib(total - stateBytes - activationBytes)) runtime, libraries and buffers, \(mib(total)) in all
+        memory per rank (estimate): \(mib(stateBytes)) weights+gradients+AdamW\(config.distributed.exact ? "+exact sums" : ""), \(mib(activationBytes)) activations, \(mib(total - stateBytes - activationBytes)) runtime, libraries and buffers, \(mib(total)) in all
         """
     }
 }
