@@ -1,13 +1,13 @@
 import GPT
 
 /// The memory one rank needs for a run: parameters, gradients and AdamW's two moments (16 bytes per
-/// parameter; 8 without the optimizer) plus the activations of one micro-batch. Computed with
+/// parameter; 8 without the optimizer), Muon's buffers under "muon", plus the activations of one micro-batch. Computed with
 /// overflow checks, so a config of absurd sizes is an error here rather than a trap or a wrapped
 /// size inside the model.
 public struct MemoryRequirement: Sendable, Equatable {
     /// Parameters of the model.
     public let parameters: Int
-    /// Bytes of parameters, gradients and (when training) the AdamW moments.
+    /// Bytes of parameters, gradients and (when training) the AdamW moments and Muon's buffers.
     public let stateBytes: Int
     /// Bytes of the activation buffer.
     public let activationBytes: Int
@@ -15,10 +15,13 @@ public struct MemoryRequirement: Sendable, Equatable {
     public var totalBytes: Int { stateBytes + activationBytes }
 
     /// The estimate for `model` with micro-batches of `batch` sequences of `sequence` tokens, with
-    /// AdamW's moments unless `optimizer` is false (evaluation and sampling).
-    public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true) throws(ConfigError) {
+    /// AdamW's moments unless `optimizer` is false (evaluation and sampling), and Muon's buffers
+    /// with `muon`.
+    public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true, muon: Bool = false) throws(ConfigError) {
         guard let sizes = GPTModel.checkedSizes(config: model, batch: batch, sequence: sequence),
-              let state = CheckedSize.product([sizes.parameters, optimizer ? 16 : 8]),
+              let adam = CheckedSize.product([sizes.parameters, optimizer ? 16 : 8]),
+              let muonBytes = optimizer && muon ? Self.muonBytes(model: model) : 0,
+              let state = CheckedSize.sum([adam, muonBytes]),
               let activations = CheckedSize.product([sizes.activations, MemoryLayout<Float>.stride]),
               CheckedSize.sum([state, activations]) != nil
         else {
@@ -31,7 +34,8 @@ public struct MemoryRequirement: Sendable, Equatable {
 
     /// The estimate for a training run of `config`: micro-batches of training.micro_batch × block_size.
     public init(config: TrainConfig) throws(ConfigError) {
-        try self.init(model: config.model, batch: config.training.microBatch, sequence: config.model.blockSize)
+        try self.init(model: config.model, batch: config.training.microBatch, sequence: config.model.blockSize,
+                      muon: config.training.optimizer == "muon")
     }
 
     /// "1.5 GiB"-style text for a byte count.

@@ -17,7 +17,7 @@ extension Trainer {
     /// files), then drops old ones, keeping the best by validation loss.
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
-        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory,
+        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, muon: muon?.muon, tokenizerDirectory: tokenizerDirectory,
                                             classifier: objective.classificationHead)
         files += objective.checkpointFiles()
         if let fault, fault.inSave, fault.fires(rank: comm.rank, step: step), let last = files.popLast() {
@@ -37,6 +37,7 @@ extension Trainer {
     /// differ); returns its state.json bytes for `adoptCheckpoint`.
     public func loadCheckpoint(_ info: CheckpointInfo, acceptInexact: Bool = false, note: (String) -> Void = { _ in }) throws -> [UInt8] {
         let saved = try TrainingState.read(info.state, path: info.file(CheckpointStore.stateFileName).path)
+        try checkSameOptimizer(saved: saved.config, checkpoint: info.directory.path)
         func tokenizer(_ hashes: [String: String]) -> String { hashes.keys.sorted().map { "\($0) \(hashes[$0]!.prefix(12))" }.joined(separator: ", ") }
         var theirs = ResumeCheck.fields(of: saved.config), mine = ResumeCheck.fields(of: config)
         theirs["tokenizer"] = tokenizer(saved.tokenizer)
@@ -50,7 +51,7 @@ extension Trainer {
             note("resume: \(info.directory.lastPathComponent) predates data fingerprints; only the number of training samples was compared")
         }
         try ResumeCheck.verify(saved: theirs, current: mine, checkpoint: info.directory, acceptInexact: acceptInexact, note: note)
-        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer)
+        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer, muon: muon?.muon)
         try objective.loadCheckpointFiles(from: info.directory)
         return Array(info.state)
     }
