@@ -8,7 +8,7 @@ extension ConfigValidation {
             throw ConfigError("training.optimizer", "\"\(t.optimizer)\" is not an optimizer; use \"adamw\" or \"muon\"")
         }
         guard t.adamLr >= 0, t.adamLr.isFinite else {
-            throw ConfigError("training.adam_lr", "\(t.adamLr) must be 0 (automatic: training.lr / 20) or a positive learning rate, e.g. 1e-3")
+            throw ConfigError("training.adam_lr", "\(t.adamLr) must be 0 (automatic: training.lr / 4) or a positive learning rate, e.g. 1e-3")
         }
         guard (0..<1).contains(t.muonMomentum) else {
             throw ConfigError("training.muon_momentum", "\(t.muonMomentum) must be in [0, 1), e.g. 0.95")
@@ -20,12 +20,12 @@ extension ConfigValidation {
 }
 
 extension TrainConfig.TrainingSection {
-    /// Divisor of `lr` that gives the AdamW group's rate under Muon when `adam_lr` is 0: Muon's
-    /// update has element RMS about lr·√max(1, out/in)/√max(out, in), lr/20 to lr/40 at n_embd
-    /// 384–768, so lr/20 gives embeddings and gains steps of about that size (and Muon's usual
-    /// lr 0.02 gives AdamW's usual 1e-3).
-    public static let automaticAdamLrDivisor = 20.0
+    /// Divisor of `lr` that gives the AdamW group's rate under Muon when `adam_lr` is 0. The
+    /// embeddings and gains want a few times the rate AdamW alone is best at, which is below
+    /// Muon's: on Shakespeare (300 steps, Muon lr 0.02), adam_lr lr/2 to lr/4 was best or within
+    /// 0.02 of it at n_embd 128 (lr/20 lost 0.15 there) and ≥ lr at n_embd 32 (README, "Muon").
+    public static let automaticAdamLrDivisor = 4.0
 
-    /// The AdamW group's peak learning rate under "muon": `adam_lr`, or lr / 20 when it is 0.
+    /// The AdamW group's peak learning rate under "muon": `adam_lr`, or lr / 4 when it is 0.
     public var resolvedAdamLr: Double { adamLr > 0 ? adamLr : lr / Self.automaticAdamLrDivisor }
 }

@@ -29,6 +29,9 @@ public struct MemoryEstimate: Sendable {
             Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
             Item(name: "OpenBLAS buffers", bytes: KernelThreads.count * Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
         ]
+        if config.training.optimizer == "muon" {
+            items.append(Item(name: "Muon momentum, updates and Newton–Schulz scratch", bytes: MemoryRequirement.muonBytes(model: m) ?? 0))
+        }
         if plan.worldSize > 1 {
             // Open MPI gives each nonblocking all-reduce a temporary buffer of its size, and with
             // overlap every bucket of a step can be in flight at once; without, one at a time.

@@ -68,7 +68,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         /// "adamw" for every parameter, or "muon": Muon on the blocks' hidden matrices at `lr`, AdamW
         /// on the rest (embeddings, head, gains, biases) at `adam_lr` (Training/Loop/MuonGroup.swift).
         public var optimizer = "adamw"
-        /// Peak learning rate of the AdamW group under "muon"; 0 (the default) takes lr / 20.
+        /// Peak learning rate of the AdamW group under "muon"; 0 (the default) takes lr / 4.
         public var adamLr = 0.0
         /// Muon's momentum coefficient (Nesterov), torch.optim.Muon's default.
         public var muonMomentum = 0.95

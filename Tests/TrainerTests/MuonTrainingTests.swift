@@ -5,7 +5,7 @@ import Testing
 /// `training.optimizer` "muon" end to end on gpt-tiny: every objective and both families train,
 /// resume is exact at one and two ranks, and a checkpoint of the other optimizer is refused.
 @Suite(.serialized) struct MuonTrainingTests {
-    /// Muon at its usual rate (AdamW group at lr / 20 = 1e-3).
+    /// Muon at its usual rate (AdamW group at the automatic lr / 4 = 5e-3).
     static let muon = ["--set", "training.optimizer=muon", "--set", "training.lr=0.02", "--set", "training.min_lr=0.002"]
 
     /// Training losses of a run directory in step order.
@@ -91,19 +91,31 @@ import Testing
         Self.expectFalling(try Self.losses(dir.appendingPathComponent("ft")), "instruct", by: 0.1)
     }
 
-    /// Classification at two ranks with the lowest block frozen: the loss falls, the head (on
-    /// AdamW) learns, and the frozen block and embeddings keep the pre-trained bits.
-    @Test func classificationTrainsAndFrozenWeightsStay() throws {
+    /// Classification at two ranks: the loss falls and validation accuracy beats the majority
+    /// class. The head is on AdamW, at the automatic adam_lr.
+    @Test func classificationBeatsTheMajorityClass() throws {
         let dir = try TrainerProcess.temporaryDirectory("muon-classify")
-        let result = try FinetuneTests.finetune("configs/finetune-classify-tiny.json", dir, ranks: 2,
-                                                Self.muon + ["--set", "finetune.freeze_layers=1", "--set", "training.max_steps=60"])
+        let result = try FinetuneTests.finetune("configs/finetune-classify-tiny.json", dir, ranks: 2, Self.muon)
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        Self.expectFalling(try Self.losses(dir.appendingPathComponent("ft")), "classify", by: 0.05)
-        let tuned = try SafetensorsFile(url: dir.appendingPathComponent("ft/step-0000060/model.safetensors"))
+        Self.expectFalling(try Self.losses(dir.appendingPathComponent("ft")), "classify", by: 0.2)
+        let accuracy = try #require(try FinetuneTests.evaluations(dir.appendingPathComponent("ft")).last?.accuracy)
+        #expect(accuracy >= 0.7, "validation accuracy \(accuracy)")
+    }
+
+    /// With the embeddings and the lowest block frozen, Muon's weight decay does not move them:
+    /// they keep the pre-trained bits while the block above changes.
+    @Test func frozenWeightsKeepTheirBits() throws {
+        let dir = try TrainerProcess.temporaryDirectory("muon-frozen")
+        let result = try FinetuneTests.finetune("configs/finetune-classify-tiny.json", dir, ranks: 2,
+                                                Self.muon + ["--set", "finetune.freeze_layers=1", "--set", "training.max_steps=20"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let tuned = try SafetensorsFile(url: dir.appendingPathComponent("ft/step-0000020/model.safetensors"))
         let pre = try SafetensorsFile(url: FinetuneTests.pretrained.appendingPathComponent("step-0000040/model.safetensors"))
-        for name in ["wte.weight", "h.0.attn.c_attn.weight", "h.0.mlp.c_fc.weight"] {
+        for name in ["wte.weight", "wpe.weight", "h.0.attn.c_attn.weight", "h.0.mlp.c_proj.weight", "h.0.ln_1.weight"] {
             #expect(try tuned.floats(named: "transformer." + name) == pre.floats(named: name), "\(name) moved although frozen")
         }
-        #expect(try tuned.floats(named: "transformer.h.1.attn.c_attn.weight") != pre.floats(named: "h.1.attn.c_attn.weight"))
+        for name in ["h.1.attn.c_attn.weight", "h.1.mlp.c_fc.weight", "h.1.ln_2.bias"] {
+            #expect(try tuned.floats(named: "transformer." + name) != pre.floats(named: name), "\(name) did not train")
+        }
     }
 }

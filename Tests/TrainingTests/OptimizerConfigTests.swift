@@ -22,7 +22,7 @@ import Training
     @Test func defaultsAreAdamWAndTheDocumentedMuonSettings() throws {
         let t = try Self.load([]).training
         #expect(t.optimizer == "adamw" && t.adamLr == 0 && t.muonMomentum == 0.95 && t.decayFraction == 0.2)
-        #expect(t.resolvedAdamLr == 3e-3 / 20)
+        #expect(t.resolvedAdamLr == 3e-3 / 4)
         let muon = try Self.load(["optimizer=muon", "lr=0.02", "adam_lr=0.004", "muon_momentum=0.9"]).training
         #expect(muon.optimizer == "muon" && muon.resolvedAdamLr == 0.004 && muon.muonMomentum == 0.9)
     }
