@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 // MPI counts are int; larger buffers go in pieces of this many elements.
@@ -67,6 +68,35 @@ int CMPI_broadcast(void *buffer, size_t bytes, int root) {
 }
 
 int CMPI_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
+
+int CMPI_allgatherv_float(float *buffer, const size_t *counts, const size_t *displacements, int ranks) {
+    int size = 0;
+    int rc = MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (rc != MPI_SUCCESS) return rc;
+    if (ranks != size || ranks <= 0) return CMPI_ERR_ARGUMENT;
+    int small = 1;
+    for (int r = 0; r < ranks; r++) {
+        if (counts[r] > chunk_elements || displacements[r] > chunk_elements) small = 0;
+    }
+    if (!small) {
+        // MPI-3 counts are int: past INT_MAX each rank broadcasts its range, chunked.
+        for (int r = 0; r < ranks; r++) {
+            rc = CMPI_broadcast(buffer + displacements[r], counts[r] * sizeof(float), r);
+            if (rc != MPI_SUCCESS) return rc;
+        }
+        return MPI_SUCCESS;
+    }
+    int *c = malloc(2 * (size_t)ranks * sizeof(int));
+    if (c == NULL) return CMPI_ERR_ARGUMENT;
+    int *d = c + ranks;
+    for (int r = 0; r < ranks; r++) {
+        c[r] = (int)counts[r];
+        d[r] = (int)displacements[r];
+    }
+    rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buffer, c, d, MPI_FLOAT, MPI_COMM_WORLD);
+    free(c);
+    return rc;
+}
 
 // Request ids index this table; MPI_REQUEST_NULL marks a free slot. Only the main thread calls MPI
 // (MPI_THREAD_FUNNELED), so the table needs no lock.

@@ -26,6 +26,10 @@ public protocol Communicator: AnyObject {
     /// Advances a reduction started with `startAllReduceSum` and returns whether it is complete;
     /// once it has returned true, the reduction must not be waited for or tested again.
     func test(_ pending: PendingReduction) throws(CollectiveError) -> Bool
+    /// In place: rank r's floats at `ranges[r]` of `buffer` reach every rank's same range, so every
+    /// rank ends with every range (Muon's packed updates). `ranges` has one entry per rank, the same
+    /// on every rank, consecutive from 0 (Muon's `MuonAssignment.rankRanges`).
+    func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, ranges: [Range<Int>]) throws(CollectiveError)
     /// Copies rank `root`'s bytes into every other rank's buffer.
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws(CollectiveError)
     /// Returns when every rank has arrived.

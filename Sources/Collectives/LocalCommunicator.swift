@@ -18,6 +18,12 @@ public final class LocalCommunicator: Communicator {
     }
     public func wait(_ pending: PendingReduction) throws(CollectiveError) {}
     public func test(_ pending: PendingReduction) throws(CollectiveError) -> Bool { true }
+    public func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, ranges: [Range<Int>]) throws(CollectiveError) {
+        // The one rank's range is already in place; a wrong range list is still an error, as under MPI.
+        guard ranges.count == 1, ranges[0].lowerBound == 0, ranges[0].upperBound <= buffer.count else {
+            throw CollectiveError(operation: "all-gather", reason: "expected one range within the \(buffer.count) floats, got \(ranges)")
+        }
+    }
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws(CollectiveError) {}
     public func barrier() throws(CollectiveError) {}
     public func abort(code: Int32, message: String) -> Never {

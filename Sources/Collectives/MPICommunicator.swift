@@ -84,6 +84,16 @@ public final class MPICommunicator: Communicator {
         try Self.check(CMPI_broadcast(base, buffer.count, Int32(root)), "broadcast of \(buffer.count) bytes from rank \(root)")
     }
 
+    public func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, ranges: [Range<Int>]) throws(CollectiveError) {
+        let operation = "all-gather of \(buffer.count) floats"
+        guard ranges.count == size, ranges.allSatisfy({ $0.lowerBound >= 0 && $0.upperBound <= buffer.count }) else {
+            throw CollectiveError(operation: operation, reason: "expected \(size) ranges within the buffer, got \(ranges)")
+        }
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        let counts = ranges.map(\.count), displacements = ranges.map(\.lowerBound)
+        try Self.check(CMPI_allgatherv_float(base, counts, displacements, Int32(size)), operation)
+    }
+
     public func barrier() throws(CollectiveError) {
         try Self.check(CMPI_barrier(), "barrier")
     }

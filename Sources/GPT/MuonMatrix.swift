@@ -59,9 +59,13 @@ extension ParameterLayout {
     public static let gpt2MuonSuffixes = ["attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight"]
 
     /// The matrices Muon updates in this model, in buffer order: every 2-D hidden weight of the
-    /// blocks (GPT-2: c_attn, attn.c_proj, c_fc, mlp.c_proj); not wte, wpe, gains or biases.
+    /// blocks (role `.matrix`; GPT-2: c_attn, attn.c_proj, c_fc, mlp.c_proj, stored (in, out);
+    /// Llama: q/k/v/o_proj, gate/up/down_proj, stored (out, in)); not embeddings, the head, gains
+    /// or biases.
     public var muonMatrices: [MuonMatrix] {
-        muonMatrices(suffixes: Self.gpt2MuonSuffixes, storedTransposed: true)
+        tensors.filter { $0.role == .matrix && $0.shape.count == 2 }.map { t in
+            MuonMatrix(name: t.name, offset: t.offset, rows: t.shape[0], columns: t.shape[1], transposed: t.matrixLayout == .inputsByOutputs)
+        }
     }
 
     /// The 2-D tensors whose names end in one of `suffixes`, in buffer order; `storedTransposed`

@@ -45,9 +45,10 @@ public enum ConfigValidation {
         guard t.minLr >= 0, t.minLr <= t.lr else {
             throw ConfigError("training.min_lr", "\(t.minLr) must be between 0 and training.lr = \(t.lr)")
         }
-        guard ["cosine", "linear", "constant"].contains(t.schedule) else {
-            throw ConfigError("training.schedule", "\"\(t.schedule)\" is not a schedule; use \"cosine\", \"linear\" or \"constant\"")
+        guard ["cosine", "linear", "constant", "wsd"].contains(t.schedule) else {
+            throw ConfigError("training.schedule", "\"\(t.schedule)\" is not a schedule; use \"cosine\", \"linear\", \"constant\" or \"wsd\"")
         }
+        try checkOptimizer(t)
         guard t.weightDecay >= 0 else { throw ConfigError("training.weight_decay", "must be 0 or more") }
         guard (0..<1).contains(t.beta1) else { throw ConfigError("training.beta1", "must be in [0, 1), e.g. 0.9") }
         guard (0..<1).contains(t.beta2) else { throw ConfigError("training.beta2", "must be in [0, 1), e.g. 0.95") }

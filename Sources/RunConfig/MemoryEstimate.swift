@@ -29,6 +29,9 @@ public struct MemoryEstimate: Sendable {
             Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
             Item(name: "OpenBLAS buffers", bytes: KernelThreads.count * Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
         ]
+        if config.training.optimizer == "muon" {
+            items.append(Item(name: "Muon momentum, updates and Newton–Schulz scratch", bytes: MemoryRequirement.muonBytes(model: m) ?? 0))
+        }
         let exact = config.distributed.exact
         if exact {
             items.append(Item(name: "exact gradient sums (two Int64 limbs per parameter)", bytes: MemoryRequirement.exactBytesPerParameter * n))

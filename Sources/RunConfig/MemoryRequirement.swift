@@ -1,14 +1,14 @@
 import GPT
 
 /// The memory one rank needs for a run: parameters, gradients and AdamW's two moments (16 bytes per
-/// parameter; 8 without the optimizer; 16 more for exact gradient sums) plus the activations of
-/// one micro-batch. Computed with
+/// parameter; 8 without the optimizer; 16 more for exact gradient sums), Muon's buffers under
+/// "muon", plus the activations of one micro-batch. Computed with
 /// overflow checks, so a config of absurd sizes is an error here rather than a trap or a wrapped
 /// size inside the model.
 public struct MemoryRequirement: Sendable, Equatable {
     /// Parameters of the model.
     public let parameters: Int
-    /// Bytes of parameters, gradients and (when training) the AdamW moments.
+    /// Bytes of parameters, gradients and (when training) the AdamW moments and Muon's buffers.
     public let stateBytes: Int
     /// Bytes of the activation buffer.
     public let activationBytes: Int
@@ -16,11 +16,14 @@ public struct MemoryRequirement: Sendable, Equatable {
     public var totalBytes: Int { stateBytes + activationBytes }
 
     /// The estimate for `model` with micro-batches of `batch` sequences of `sequence` tokens, with
-    /// AdamW's moments unless `optimizer` is false (evaluation and sampling), and with the exact
-    /// sum's two Int64 limbs per gradient element when `exactGradients`.
-    public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true, exactGradients: Bool = false) throws(ConfigError) {
+    /// AdamW's moments unless `optimizer` is false (evaluation and sampling), Muon's buffers with
+    /// `muon`, and the exact sum's two Int64 limbs per gradient element when `exactGradients`.
+    public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true, muon: Bool = false,
+                exactGradients: Bool = false) throws(ConfigError) {
         guard let sizes = GPTModel.checkedSizes(config: model, batch: batch, sequence: sequence),
-              let state = CheckedSize.product([sizes.parameters, (optimizer ? 16 : 8) + (exactGradients ? Self.exactBytesPerParameter : 0)]),
+              let adam = CheckedSize.product([sizes.parameters, (optimizer ? 16 : 8) + (exactGradients ? Self.exactBytesPerParameter : 0)]),
+              let muonBytes = optimizer && muon ? Self.muonBytes(model: model) : 0,
+              let state = CheckedSize.sum([adam, muonBytes]),
               let activations = CheckedSize.product([sizes.activations, MemoryLayout<Float>.stride]),
               CheckedSize.sum([state, activations]) != nil
         else {
@@ -34,7 +37,7 @@ public struct MemoryRequirement: Sendable, Equatable {
     /// The estimate for a training run of `config`: micro-batches of training.micro_batch × block_size.
     public init(config: TrainConfig) throws(ConfigError) {
         try self.init(model: config.model, batch: config.training.microBatch, sequence: config.model.blockSize,
-                      exactGradients: config.distributed.exact)
+                      muon: config.training.optimizer == "muon", exactGradients: config.distributed.exact)
     }
 
     /// Bytes per gradient element of an exact sum (`ExactGradientSum`: two Int64 limbs).

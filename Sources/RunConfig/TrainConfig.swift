@@ -61,8 +61,17 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         public var minLr = 1e-4
         /// Steps of linear warmup from 0 to `lr`.
         public var warmupSteps = 50
-        /// Decay after warmup: "cosine", "linear" or "constant".
+        /// Decay after warmup: "cosine", "linear", "constant" or "wsd" (warmup, stable, decay).
         public var schedule = "cosine"
+        /// With schedule "wsd": the share of max_steps at the end over which the rate falls linearly to min_lr.
+        public var decayFraction = 0.2
+        /// "adamw" for every parameter, or "muon": Muon on the blocks' hidden matrices at `lr`, AdamW
+        /// on the rest (embeddings, head, gains, biases) at `adam_lr` (Training/Loop/MuonGroup.swift).
+        public var optimizer = "adamw"
+        /// Peak learning rate of the AdamW group under "muon"; 0 (the default) takes lr / 4.
+        public var adamLr = 0.0
+        /// Muon's momentum coefficient (Nesterov), torch.optim.Muon's default.
+        public var muonMomentum = 0.95
         /// Decoupled AdamW weight decay on matrices and embeddings (not on biases or LayerNorm).
         public var weightDecay = 0.1
         /// AdamW first-moment decay.
@@ -89,6 +98,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
             case minLr = "min_lr", warmupSteps = "warmup_steps", schedule, weightDecay = "weight_decay"
             case beta1, beta2, gradClip = "grad_clip", seed, logEvery = "log_every", maxSkippedSteps = "max_skipped_steps"
             case initFrom = "init_from"
+            case decayFraction = "decay_fraction", optimizer, adamLr = "adam_lr", muonMomentum = "muon_momentum"
         }
     }
 

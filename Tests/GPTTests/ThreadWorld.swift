@@ -52,6 +52,17 @@ final class ThreadWorld: @unchecked Sendable {
         barrier()
     }
 
+    /// Every rank's `ranges[rank]` copied into the same range of every other rank's buffer.
+    func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, ranges: [Range<Int>], rank: Int) {
+        slots[rank] = UnsafeMutableRawPointer(buffer.baseAddress)
+        barrier()
+        for (r, range) in ranges.enumerated() where r != rank && !range.isEmpty {
+            let source = slots[r]!.assumingMemoryBound(to: Float.self)
+            (buffer.baseAddress! + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
+        }
+        barrier()
+    }
+
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int, rank: Int) {
         slots[rank] = buffer.baseAddress
         barrier()
@@ -90,6 +101,7 @@ private final class Rank: Communicator {
     func wait(_ pending: PendingReduction) throws(CollectiveError) {}
     func test(_ pending: PendingReduction) throws(CollectiveError) -> Bool { true }
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws(CollectiveError) { world.broadcast(buffer, root: root, rank: rank) }
+    func allGather(_ b: UnsafeMutableBufferPointer<Float>, ranges: [Range<Int>]) throws(CollectiveError) { world.allGather(b, ranges: ranges, rank: rank) }
     func barrier() throws(CollectiveError) { world.barrier() }
     func abort(code: Int32, message: String) -> Never { fatalError(message) }
 }

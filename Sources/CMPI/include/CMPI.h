@@ -35,6 +35,10 @@ int CMPI_allreduce_max_int64(int64_t *buffer, size_t count);
 /// Broadcasts `bytes` bytes from `root`, chunked past INT_MAX.
 int CMPI_broadcast(void *buffer, size_t bytes, int root);
 int CMPI_barrier(void);
+/// In-place all-gather of floats (MPI_Allgatherv with MPI_IN_PLACE): rank r's `counts[r]` floats
+/// from `displacements[r]` of `buffer` reach every rank. `ranks` must be the world size. Counts or
+/// displacements above INT_MAX go as one chunked broadcast per rank instead.
+int CMPI_allgatherv_float(float *buffer, const size_t *counts, const size_t *displacements, int ranks);
 
 /// Starts an in-place nonblocking sum all-reduce of at most INT_MAX floats; `request` receives an
 /// id for CMPI_wait / CMPI_test. At most CMPI_MAX_REQUESTS may be in flight.

@@ -15,7 +15,8 @@ public enum ModelCheckpoint {
     /// The file writers for `CheckpointStore.save`. With `classifier`, model.safetensors is laid out
     /// as transformers' GPT2ForSequenceClassification (`transformer.`-prefixed names and
     /// `score.weight`) and config.json names the labels.
-    public static func writers(model: GPTModel, optimizer: AdamW?, tokenizerDirectory: URL,
+    /// With `muon`, optimizer.safetensors also holds Muon's momentum (ModelCheckpoint+Muon.swift).
+    public static func writers(model: GPTModel, optimizer: AdamW?, muon: Muon? = nil, tokenizerDirectory: URL,
                                classifier: (head: ClassifierHead, labels: [String])? = nil) -> [(name: String, write: (URL) throws -> Void)] {
         var files: [(name: String, write: (URL) throws -> Void)] = [
             (modelFile, { url in
@@ -27,7 +28,9 @@ public enum ModelCheckpoint {
                 try Safetensors.write(tensors: list, metadata: ["format": "pt"], to: url)
             }),
         ]
-        if let optimizer {
+        if let optimizer, let muon {
+            files.append((optimizerFile, { url in try writeMuonOptimizer(layout: model.layout, optimizer: optimizer, muon: muon, to: url) }))
+        } else if let optimizer {
             files.append((optimizerFile, { url in
                 let m = tensors(model.layout, UnsafeBufferPointer(optimizer.m), prefix: "exp_avg.")
                 let v = tensors(model.layout, UnsafeBufferPointer(optimizer.v), prefix: "exp_avg_sq.")
@@ -42,13 +45,16 @@ public enum ModelCheckpoint {
 
     /// Loads weights (and, when given, AdamW moments) from a checkpoint directory, checking every
     /// tensor's name and shape against the model; model.safetensors may also be one written by
-    /// transformers (HuggingFace/HuggingFaceWeights.swift).
-    public static func load(from directory: URL, into model: GPTModel, optimizer: AdamW?) throws {
+    /// transformers (HuggingFace/HuggingFaceWeights.swift). With `muon`, Muon's momentum too; the
+    /// optimizer state of the other optimizer is refused.
+    public static func load(from directory: URL, into model: GPTModel, optimizer: AdamW?, muon: Muon? = nil) throws {
         let file = try SafetensorsFile(url: directory.appendingPathComponent(modelFile))
         try HuggingFaceWeights.load(file, layout: model.layout, into: model.parameters)
         try HuggingFaceWeights.checkExtras(file, layout: model.layout)
         guard let optimizer else { return }
         let moments = try SafetensorsFile(url: directory.appendingPathComponent(optimizerFile))
+        try checkOptimizerKind(moments, muon: muon != nil)
+        if let muon { return try loadMuonOptimizer(moments, layout: model.layout, optimizer: optimizer, muon: muon) }
         for t in model.layout.tensors {
             try moments.copyFloats(named: "exp_avg." + t.name, shape: t.shape, into: UnsafeMutableBufferPointer(rebasing: optimizer.m[t.range]))
             try moments.copyFloats(named: "exp_avg_sq." + t.name, shape: t.shape, into: UnsafeMutableBufferPointer(rebasing: optimizer.v[t.range]))

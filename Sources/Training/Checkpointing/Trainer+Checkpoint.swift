@@ -18,7 +18,7 @@ extension Trainer {
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
         ParentWatch.stopIfOrphaned()  // a save after mpirun is gone would race the run that replaces this one
-        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, tokenizerDirectory: tokenizerDirectory,
+        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, muon: muon?.muon, tokenizerDirectory: tokenizerDirectory,
                                             classifier: objective.classificationHead)
         files += objective.checkpointFiles()
         if let fault, fault.inSave, fault.fires(rank: comm.rank, step: step), let last = files.popLast() {
@@ -38,6 +38,7 @@ extension Trainer {
     /// differ); returns its state.json bytes for `adoptCheckpoint`.
     public func loadCheckpoint(_ info: CheckpointInfo, acceptInexact: Bool = false, note: (String) -> Void = { _ in }) throws -> [UInt8] {
         let saved = try TrainingState.read(info.state, path: info.file(CheckpointStore.stateFileName).path)
+        try checkSameOptimizer(saved: saved.config, checkpoint: info.directory.path)
         func tokenizer(_ hashes: [String: String]) -> String { hashes.keys.sorted().map { "\($0) \(hashes[$0]!.prefix(12))" }.joined(separator: ", ") }
         var theirs = ResumeCheck.fields(of: saved.config), mine = ResumeCheck.fields(of: config)
         theirs["tokenizer"] = tokenizer(saved.tokenizer)
@@ -56,7 +57,7 @@ extension Trainer {
         mine["distributed.exact"] = nil
         try ResumeCheck.verify(saved: theirs, current: mine, checkpoint: info.directory, acceptInexact: acceptInexact, note: note)
         if let line = ResumeCheck.exactNote(savedExact: saved.exact == true, exact: config.distributed.exact, step: saved.step) { note(line) }
-        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer)
+        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer, muon: muon?.muon)
         try objective.loadCheckpointFiles(from: info.directory)
         return Array(info.state)
     }

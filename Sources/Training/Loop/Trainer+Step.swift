@@ -3,7 +3,7 @@ import GPT
 
 extension Trainer {
     /// One optimizer step: forward/backward over this rank's slice of the global batch, gradient
-    /// sum across ranks, one clipping call, AdamW on every trainable parameter.
+    /// sum across ranks, one clipping call, the optimizer step on every trainable parameter.
     public func trainStep(learningRate: Double) throws -> StepRecord {
         var times = StepTimings()
         let startedAt = monotonicSeconds()
@@ -39,7 +39,7 @@ extension Trainer {
         let clip = GradientClipping.clip([model.gradients] + (extra.map { [$0.gradients] } ?? []), maxNorm: Float(config.training.gradClip))
         let skipped = totals.nonFinite > 0 || !loss.isFinite || !clip.norm.isFinite
         let optimizerAt = monotonicSeconds()
-        if !skipped { update(learningRate: Float(learningRate)) }
+        if !skipped { try optimizerStep(learningRate: learningRate) }
         step += 1
         tokensSeen += plan.tokensPerStep
         let finishedAt = monotonicSeconds()
@@ -85,7 +85,7 @@ extension Trainer {
 
     /// AdamW on the GPT and the extra parameters; frozen weights are put back afterwards, since
     /// weight decay would still move them.
-    private func update(learningRate: Float) {
+    func update(learningRate: Float) {
         optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: learningRate, step: step + 1)
         if !frozen.isEmpty {
             _ = UnsafeMutableBufferPointer(rebasing: model.parameters[frozen]).update(fromContentsOf: frozenValues)

@@ -16,7 +16,10 @@ public final class Trainer {
     public let comm: Communicator
     public let plan: BatchPlan
     public let model: GPTModel
+    /// AdamW on every parameter, or under "muon" on those Muon does not take.
     public let optimizer: AdamW
+    /// Muon on the hidden matrices when `training.optimizer` is "muon" (Trainer+Muon.swift).
+    let muon: MuonGroup?
     /// Pre-training, instruction fine-tuning or classification.
     public let objective: TrainingObjective
     /// Parameters the objective trains besides the GPT's.
@@ -68,7 +71,8 @@ public final class Trainer {
         objective = try makeObjective(plan)
         model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: objective.sequence)
         let t = config.training
-        optimizer = AdamW(layout: model.layout, beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
+        muon = MuonGroup(training: t, layout: model.layout, ranks: comm.size)
+        optimizer = AdamW(layout: model.layout, excluding: muon?.muon.matrices ?? [], beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
         extra = objective.extraParameters
         order = SampleOrder(sampleCount: objective.sampleCount, seed: UInt64(t.seed))
         schedule = LearningRateSchedule(t)
@@ -95,11 +99,11 @@ public final class Trainer {
         try shareReplica(optimizerState: false)
     }
 
-    /// Every rank takes rank 0's weights (and, with `optimizerState`, AdamW moments) and
+    /// Every rank takes rank 0's weights (and, with `optimizerState`, AdamW moments and Muon's momentum) and
     /// remembers the frozen values.
     func shareReplica(optimizerState: Bool) throws(CollectiveError) {
         var buffers = [model.parameters]
-        if optimizerState { buffers += [optimizer.m, optimizer.v] }
+        if optimizerState { buffers += optimizerBuffers }
         if let extra { buffers += optimizerState ? [extra.values, extra.optimizer.m, extra.optimizer.v] : [extra.values] }
         for buffer in buffers { try comm.broadcast(UnsafeMutableRawBufferPointer(buffer), root: 0) }
         frozenValues = Array(model.parameters[frozen])
@@ -108,7 +112,7 @@ public final class Trainer {
     /// Trains until `max_steps`, until `untilStep` steps are done, or until `shouldStop` (asked on
     /// rank 0 only) says so; the last step is always followed by a checkpoint.
     public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
-        let replica = [model.parameters, optimizer.m, optimizer.v] + (extra.map { [$0.values, $0.optimizer.m, $0.optimizer.v] } ?? [])
+        let replica = [model.parameters] + optimizerBuffers + (extra.map { [$0.values, $0.optimizer.m, $0.optimizer.v] } ?? [])
         let bytes = replica.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
         try StepLoop(config: config, comm: comm, schedule: schedule, watchdog: watchdog, checkpointBytes: bytes).run(
             step: { step }, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent,

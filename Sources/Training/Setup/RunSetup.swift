@@ -46,11 +46,13 @@ public enum RunSetup {
         let activationBytes = Double(GPTModel.activationBytes(config: m, batch: plan.microBatch, sequence: plan.sequence))
         let total = Double(MemoryEstimate(config: config, plan: plan, baselineBytes: startupResidentBytes).totalBytes)
         func mib(_ b: Double) -> String { String(format: "%.0f MiB", b / 1048576) }
+        // A line only under Muon, so that AdamW runs print what they always did.
+        let optimizer = t.optimizer != "muon" ? "" : "\noptimizer: Muon (lr \(t.lr), momentum \(t.muonMomentum)) on the blocks' matrices, AdamW (lr \(t.resolvedAdamLr)) on the rest; one schedule multiplier"
         return """
         trainer: \(plan.worldSize) rank\(plan.worldSize == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s") (OpenBLAS core \(blasCoreName))
         model: \(m.nLayer) layers, \(m.nHead) heads, width \(m.nEmbd), context \(m.blockSize), vocab \(m.vocabSize): \(String(format: "%.2fM", Double(parameterCount) / 1e6)) parameters
         batch: \(plan.tokensPerStep) tokens/step = \(plan.microBatch) sequences × \(plan.sequence) tokens × \(plan.worldSize) ranks × \(plan.accumulationSteps) accumulation steps
-        schedule: \(t.schedule), lr \(t.lr) → \(t.minLr), warmup \(t.warmupSteps), \(t.maxSteps) steps
+        schedule: \(t.schedule), lr \(t.lr) → \(t.minLr), warmup \(t.warmupSteps), \(t.maxSteps) steps\(optimizer)
         memory per rank (estimate): \(mib(stateBytes)) weights+gradients+AdamW\(config.distributed.exact ? "+exact sums" : ""), \(mib(activationBytes)) activations, \(mib(total - stateBytes - activationBytes)) runtime, libraries and buffers, \(mib(total)) in all
         """
     }
