@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Testing
+import TestSupport
 
 /// Every corpus format gives the documents it holds: text files, folders, JSONL and gzip.
 @Suite struct CorpusFormatTests {
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func textFileIsOneDocumentSplitAtItsTail() throws {
-        let root = try DataFixtures.temporaryDirectory("text")
+        let root = try TestDirectory.make("text")
         defer { try? FileManager.default.removeItem(at: root) }
         let text = Self.texts.joined(separator: "\n")
         let data = try Self.prepare(DataFixtures.write(text, "corpus.txt", in: root), root)
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func folderIsReadRecursivelyInNameOrder() throws {
-        let root = try DataFixtures.temporaryDirectory("folder")
+        let root = try TestDirectory.make("folder")
         defer { try? FileManager.default.removeItem(at: root) }
         let corpus = root.appendingPathComponent("corpus")
         try DataFixtures.write(Self.texts[0], "b.txt", in: corpus)
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func jsonlLinesAreWholeDocumentsHeldOutByHash() throws {
-        let root = try DataFixtures.temporaryDirectory("jsonl")
+        let root = try TestDirectory.make("jsonl")
         defer { try? FileManager.default.removeItem(at: root) }
         var lines = Self.texts.enumerated().map { i, text in
             DataFixtures.jsonLine(text, extra: i % 3 == 0 ? "\"meta\": {\"id\": [\(i), -1.5e3, true, null, \"\\u00e9\\ud83d\\ude00\"]}" : "")
@@ -63,7 +64,7 @@ import Testing
     }
 
     @Test func escapesDecodeAsJSONDoes() throws {
-        let root = try DataFixtures.temporaryDirectory("escapes")
+        let root = try TestDirectory.make("escapes")
         defer { try? FileManager.default.removeItem(at: root) }
         let line = #"{"id": 1, "text": "a\"b\\c\/d\n\t\u00e9\ud83d\ude00\ud800x\u0041", "x": [{"text": 2}]}"#
         let data = try Self.prepare(DataFixtures.write(String(repeating: line + "\n", count: 3) + Self.texts.map { DataFixtures.jsonLine($0) }.joined(separator: "\n"), "e.jsonl", in: root), root, valFraction: 0.0001)
@@ -73,7 +74,7 @@ import Testing
 
     @Test(arguments: ["corpus.txt", "corpus.jsonl"])
     func gzipGivesTheSameShards(name: String) throws {
-        let root = try DataFixtures.temporaryDirectory("gzip")
+        let root = try TestDirectory.make("gzip")
         defer { try? FileManager.default.removeItem(at: root) }
         let text = name.hasSuffix(".jsonl") ? Self.texts.map { DataFixtures.jsonLine($0) }.joined(separator: "\n") : Self.texts.joined()
         let plain = try Self.prepare(DataFixtures.write(text, "p/" + name, in: root), root.appendingPathComponent("p"))
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func separateValidationCorpus() throws {
-        let root = try DataFixtures.temporaryDirectory("valcorpus")
+        let root = try TestDirectory.make("valcorpus")
         defer { try? FileManager.default.removeItem(at: root) }
         let corpus = try DataFixtures.write(Self.texts[..<30].map { DataFixtures.jsonLine($0) }.joined(separator: "\n"), "train.jsonl", in: root)
         let valCorpus = try DataFixtures.write(Self.texts[30...].joined(), "held.txt", in: root)

@@ -1,11 +1,12 @@
 import Data
 import Foundation
 import Testing
+import TestSupport
 
 /// A bad corpus file is an error that names the file (and the line for JSONL), never a crash.
 @Suite struct CorruptInputTests {
     static func prepareError(_ files: [String: String], vocabSize: Int = 270, damage: (URL) throws -> Void = { _ in }) throws -> String {
-        let root = try DataFixtures.temporaryDirectory("corrupt")
+        let root = try TestDirectory.make("corrupt")
         defer { try? FileManager.default.removeItem(at: root) }
         for (name, text) in files { try DataFixtures.write(text, "c/" + name, in: root) }
         try damage(root.appendingPathComponent("c"))

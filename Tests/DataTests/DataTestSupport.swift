@@ -14,13 +14,6 @@ enum DataFixtures {
         return names.map { ($0, (try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) ?? "") }
     }()
 
-    /// A fresh temporary directory.
-    static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("data-\(name)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// Writes `text` to `name` under `directory` (creating folders), gzip-compressed when the name ends in .gz.
     @discardableResult
     static func write(_ text: String, _ name: String, in directory: URL) throws -> URL {

@@ -1,11 +1,12 @@
 import Data
 import Foundation
 import Testing
+import TestSupport
 
 /// `trainer eval --data` reads text: gzip decompressed, bad paths one clear line (issue 28, item 9).
 @Suite struct EvaluationTextTests {
     @Test func gzipIsDecompressedAndPlainIsReadAsIs() throws {
-        let dir = try DataFixtures.temporaryDirectory("evaltext")
+        let dir = try TestDirectory.make("evaltext")
         defer { try? FileManager.default.removeItem(at: dir) }
         let text = String(repeating: "Tomorrow, and tomorrow, and tomorrow. ", count: 50_000)
         let gz = try DataFixtures.write(text, "t.txt.gz", in: dir)
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func badPathsAreOneLineWithoutFoundationText() throws {
-        let dir = try DataFixtures.temporaryDirectory("evaltext-bad")
+        let dir = try TestDirectory.make("evaltext-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
         let corrupt = dir.appendingPathComponent("c.gz")
         try Data([0x1F, 0x8B, 8, 0, 1, 2, 3]).write(to: corrupt)
@@ -28,7 +29,7 @@ import Testing
 
     /// A data directory that cannot be created is the OS's reason, not Foundation's text.
     @Test func unwritableDataDirectoryNamesTheReason() throws {
-        let dir = try DataFixtures.temporaryDirectory("evaltext-dir")
+        let dir = try TestDirectory.make("evaltext-dir")
         defer { try? FileManager.default.removeItem(at: dir) }
         let corpus = try DataFixtures.write("Out, out, brief candle! ", "c.txt", in: dir)
         let blocker = try DataFixtures.write("a file", "blocker", in: dir)

@@ -1,13 +1,14 @@
 import Data
 import Foundation
 import Testing
+import TestSupport
 
 /// A folder of llm.c shards plus GPT-2-format tokenizer files is used as it is, without prepared.json;
 /// every shard is checked (header and every token) when opened.
 @Suite struct LLMCShardTests {
     /// A folder as llm.c's fineweb.py leaves it (val shard 0, train shards from 1), with our tokenizer's files.
     static func llmcFolder(_ name: String) throws -> (URL, BPETokenizer) {
-        let directory = try DataFixtures.temporaryDirectory(name)
+        let directory = try TestDirectory.make(name)
         let tokenizer = try BPETrainer.train(texts: [DataFixtures.works[0].text], vocabSize: 300)
         try tokenizer.save(to: directory)
         try TokenShard.write(tokens: tokenizer.encode("So fair and foul a day I have not seen."), to: directory.appendingPathComponent("fineweb_val_000000.bin"))

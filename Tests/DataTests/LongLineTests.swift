@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Testing
+import TestSupport
 
 /// Corpora whose lines or words are enormous (issue 28, items 4 and 5): the tokenizer's sample stays
 /// within its budget (gzip too), and BPE counts a word longer than 1 KiB in chunks.
@@ -19,7 +20,7 @@ import Testing
 
     /// Prepares a one-line JSONL corpus (`name`) with a 256 KiB sample; returns the MB sampled and the data.
     func prepareOneLine(_ name: String, text: String) throws -> (sampledMB: Double, data: PreparedData, root: URL) {
-        let root = try DataFixtures.temporaryDirectory("longline")
+        let root = try TestDirectory.make("longline")
         let corpus = try DataFixtures.write(DataFixtures.jsonLine(text) + "\n", name, in: root)
         var settings = PreparationSettings(corpus: corpus.path, directory: root.appendingPathComponent("prepared"), vocabSize: 300, valFraction: 0.1)
         settings.tokenizerSampleBytes = 256 << 10

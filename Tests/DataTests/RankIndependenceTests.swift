@@ -1,13 +1,14 @@
 import Data
 import Foundation
 import Testing
+import TestSupport
 
 /// The shards depend on the corpus and settings only: not on how many ranks encode them (ranks
 /// simulated by threads here; TrainerTests runs `trainer prepare` under mpirun) nor on the piece size.
 @Suite(.serialized) struct RankIndependenceTests {
     /// A corpus with files larger than a piece (plain and gzip text) beside smaller ones (JSONL, gzip JSONL, text).
     static let corpus: URL = {
-        let root = try! DataFixtures.temporaryDirectory("ranks-corpus")
+        let root = try! TestDirectory.make("ranks-corpus")
         let works = DataFixtures.works.map(\.text)
         let big = works[0..<14].joined(separator: "\n")  // about 1.7 MB: two pieces of 1 MiB
         try! DataFixtures.write(big, "corpus/big.txt", in: root)
@@ -29,7 +30,7 @@ import Testing
 
     /// Prepares on `ranks` simulated ranks; returns the directory's files.
     static func prepare(ranks: Int, pieceMiB: Int = 1) throws -> [String: Data] {
-        let directory = try DataFixtures.temporaryDirectory("ranks-\(ranks)")
+        let directory = try TestDirectory.make("ranks-\(ranks)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let settings = settings(directory, pieceMiB: pieceMiB)
         let results = ThreadGroupHub(size: ranks).run { group in try DataPreparation.prepare(settings, group: group).trainTokens }
@@ -57,7 +58,7 @@ import Testing
     }
 
     @Test func anErrorOnOneRankStopsEveryRankWithItsMessage() throws {
-        let root = try DataFixtures.temporaryDirectory("ranks-error")
+        let root = try TestDirectory.make("ranks-error")
         defer { try? FileManager.default.removeItem(at: root) }
         let good = DataFixtures.works[0].text
         try DataFixtures.write(good, "c/a.txt", in: root)

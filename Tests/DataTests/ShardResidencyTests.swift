@@ -1,13 +1,14 @@
 import Data
 import Foundation
 import Testing
+import TestSupport
 
 /// Reading shards at random leaves no pages in the process's resident set (nanoGPT issue 287:
 /// np.memmap residency grows with what was read until the loader recreates the map).
 @Suite(.serialized) struct ShardResidencyTests {
     /// 24 MB of shards whose token at position i is i mod 65521.
     static let directory: URL = {
-        let directory = try! DataFixtures.temporaryDirectory("residency")
+        let directory = try! TestDirectory.make("residency")
         for shard in 0..<2 {
             let tokens = (0..<6_000_000).map { UInt16((shard * 6_000_000 + $0) % 65521) }
             try! TokenShard.write(tokens: tokens, to: directory.appendingPathComponent("train_00000\(shard).bin"))

@@ -2,6 +2,7 @@ import Collectives
 import ExactSum
 import GPT
 import Testing
+import TestSupport
 
 /// A step's gradient summed exactly (ExactSum) does not depend on how its micro-batches are
 /// placed on ranks, and is at least as close to a float64 reference as today's float sums.

@@ -1,6 +1,7 @@
 import Collectives
-import Testing
 import GPT
+import Testing
+import TestSupport
 
 /// The all-gather that shares Muon's updates, through `Communicator` (ThreadWorld's ranks), and
 /// the matrices Muon takes in a Llama.

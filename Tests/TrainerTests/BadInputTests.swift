@@ -1,13 +1,14 @@
 import Crypto
 import Foundation
 import Testing
+import TestSupport
 
 /// Bad inputs found at run time: each gets one stderr line naming the problem, a non-zero exit
 /// (no rank left waiting), no MPI abort banner or backtrace, and nothing already on disk is overwritten.
 @Suite(.serialized) struct BadInputTests {
     /// A prepared gpt-tiny data directory and a finished 10-step run, shared by the cases.
     static let fixture: URL = {
-        let dir = try! TrainerProcess.temporaryDirectory("bad-inputs")
+        let dir = try! TestDirectory.make("bad-inputs")
         _ = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 10), timeout: 120)
         return dir
     }()

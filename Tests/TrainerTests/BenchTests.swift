@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `trainer bench` runs a few in-memory steps and reports every field; it writes no checkpoint.
 /// (No assertion on speed: benchmarks report numbers, tests assert behaviour.)
@@ -13,7 +14,7 @@ import Testing
 
     /// Runs bench on gpt-tiny and returns its JSON object.
     static func bench(ranks: Int?, _ extra: [String] = [], environment: [String: String] = [:]) throws -> (json: [String: Any], dir: URL) {
-        let dir = try TrainerProcess.temporaryDirectory("bench")
+        let dir = try TestDirectory.make("bench")
         let result = try TrainerProcess.run(["bench", "configs/gpt-tiny.json", "--steps", "3", "--json"] + TinyRun.settings(dir) + extra,
                                             ranks: ranks, timeout: 600, environment: environment)
         #expect(result.status == 0, "bench failed: \(result.stderr)")
@@ -49,7 +50,7 @@ import Testing
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let (json, _) = try Self.bench(ranks: 2, environment: ["OPENBLAS_NUM_THREADS": ""])
         #expect(json["blas_threads"] as? Int == max(1, cores / 2))
-        let dir = try TrainerProcess.temporaryDirectory("bench-threads")
+        let dir = try TestDirectory.make("bench-threads")
         let result = try TrainerProcess.run(["bench", "configs/gpt-tiny.json", "--steps", "1", "--json"] + TinyRun.settings(dir),
                                             ranks: 2, timeout: 600, environment: ["OPENBLAS_NUM_THREADS": "\(cores)"])
         #expect(result.status == 0, "bench failed: \(result.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// One run per checkpoint directory (issue 28, item 3): a second run on a directory another run
 /// is training into stops before it reads or writes anything there, naming the holder, and the
@@ -7,7 +8,7 @@ import Testing
 @Suite(.serialized) struct CheckpointLockRunTests {
     @Test(.enabled(if: OrphanRankTests.mpirunAvailable, "needs mpirun"))
     func secondRunOnOneDirectoryIsRefused() throws {
-        let dir = try TrainerProcess.temporaryDirectory("lock-run")
+        let dir = try TestDirectory.make("lock-run")
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = dir.appendingPathComponent("run")
         let job = try OrphanRankTests.startJob(dir)

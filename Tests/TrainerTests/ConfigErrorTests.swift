@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A bad config gets one clear stderr line naming the field, exit status 2, and no hang, on one
 /// rank or several.
@@ -24,7 +25,7 @@ import Testing
     @Test(arguments: 0..<cases.count)
     func badConfigFailsWithOneLine(index: Int) throws {
         let (name, text, words) = Self.cases[index]
-        let dir = try TrainerProcess.temporaryDirectory("config")
+        let dir = try TestDirectory.make("config")
         let path = dir.appendingPathComponent("bad.json")
         try Data(text.utf8).write(to: path)
         let result = try TrainerProcess.run([path.path], timeout: 30)
@@ -38,7 +39,7 @@ import Testing
     /// estimate and what is available, on one rank or two; never a signal from a failed allocation.
     @Test(arguments: [nil, 2] as [Int?])
     func oversizedConfigIsRefusedWithOneLine(ranks: Int?) throws {
-        let dir = try TrainerProcess.temporaryDirectory("oversized")
+        let dir = try TestDirectory.make("oversized")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json", "--set", "model.n_layer=96", "--set", "model.n_embd=12288",
                                              "--set", "checkpoint.dir=\(dir.path)/run", "--set", "data.dir=\(dir.path)/data"],
                                             ranks: ranks, timeout: 60)
@@ -62,7 +63,7 @@ import Testing
     }
 
     @Test func badConfigUnderMPIStopsEveryRankWithoutHanging() throws {
-        let dir = try TrainerProcess.temporaryDirectory("config-mpi")
+        let dir = try TestDirectory.make("config-mpi")
         let path = dir.appendingPathComponent("bad.json")
         try Data(#"{"model": {"n_embd": 30, "n_head": 4}}"#.utf8).write(to: path)
         let result = try TrainerProcess.run([path.path], ranks: 2, timeout: 60)
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func ranksThatDoNotDivideTheBatchAreRejected() throws {
-        let dir = try TrainerProcess.temporaryDirectory("ranks")
+        let dir = try TestDirectory.make("ranks")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json", "--set", "checkpoint.dir=\(dir.path)/run", "--set", "data.dir=\(dir.path)/data"], ranks: 3, timeout: 120)
         #expect(!result.timedOut)
         #expect(result.status != 0)

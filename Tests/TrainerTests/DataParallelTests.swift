@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Data-parallel training of gpt-tiny under mpirun: the same config trains to the same losses at
 /// any rank count, and repeated runs are bit-identical.
 @Suite(.serialized) struct DataParallelTests {
     /// Trains gpt-tiny for 20 steps at `ranks` ranks into a fresh directory and returns the run directory.
     static func trainTiny(ranks: Int, name: String, extra: [String] = []) throws -> URL {
-        let dir = try TrainerProcess.temporaryDirectory(name)
+        let dir = try TestDirectory.make(name)
         try TinyRun.train(dir, ranks: ranks, extra)
         return dir.appendingPathComponent("run")
     }

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `trainer prepare` under mpirun spreads the encoding over the ranks and writes the same shards at
 /// any rank count; llm.c shards train without a manifest; a bad shard stops every rank with one line.
 @Suite(.serialized) struct DataPipelineTests {
     /// A 1.6 MB single-file corpus (two 1 MiB pieces) and a small JSONL file, from the bundled works.
     static let corpus: URL = {
-        let dir = try! TrainerProcess.temporaryDirectory("pipeline-corpus")
+        let dir = try! TestDirectory.make("pipeline-corpus")
         let folder = TrainerProcess.root.appendingPathComponent("data/shakespeare")
         let names = try! FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".txt") }.sorted()
         let works = names.map { try! String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `trainer evaluate` end to end on a gpt-tiny checkpoint (block 128), under mpirun at 1, 2 and 3 ranks.
 @Suite(.serialized) struct EvaluateCommandTests {
     static let run: URL = {
-        let dir = try! TrainerProcess.temporaryDirectory("evaluate")
+        let dir = try! TestDirectory.make("evaluate")
         let result = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 20) + ["--set", "model.block_size=128"], timeout: 600)
         precondition(result.status == 0, "training failed: \(result.stderr)")
         return dir.appendingPathComponent("run")
@@ -14,7 +15,7 @@ import Testing
 
     /// lm-eval's results object and the samples file of one evaluation.
     static func evaluate(ranks: Int?, shots: Int) throws -> (results: NSDictionary, samples: String) {
-        let samples = try TrainerProcess.temporaryDirectory("evaluate-samples").appendingPathComponent("s.jsonl")
+        let samples = try TestDirectory.make("evaluate-samples").appendingPathComponent("s.jsonl")
         let result = try TrainerProcess.run(["evaluate", run.path, task, "--shots", "\(shots)", "--json", "--log-samples", samples.path],
                                             ranks: ranks, timeout: 300)
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -38,7 +39,7 @@ import Testing
     }
 
     @Test func badTaskFilesStopEveryRankWithStatusTwo() throws {
-        let dir = try TrainerProcess.temporaryDirectory("evaluate-bad")
+        let dir = try TestDirectory.make("evaluate-bad")
         let bad = dir.appendingPathComponent("bad.jsonl")
         try Data((#"{"context": "a", "choices": ["b", "c"], "label": 0}"# + "\n" + #"{"context": "a", "choices": ["b"], "label": 3}"#).utf8).write(to: bad)
         let empty = dir.appendingPathComponent("empty.jsonl")

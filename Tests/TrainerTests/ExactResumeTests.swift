@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `--resume` continues a run only when the result would be exact: what would change the next
 /// steps is refused with one line naming each field, unless `--inexact-resume` accepts it.
 @Suite(.serialized) struct ExactResumeTests {
     @Test func changedSeedOrBatchIsRefusedNamingEachField() throws {
-        let dir = try TrainerProcess.temporaryDirectory("resume-refused")
+        let dir = try TestDirectory.make("resume-refused")
         try TinyRun.train(dir, steps: 20, ["--until-step", "10"])
         let before = try TinyRun.bytes(dir, "run", step: 10, "model.safetensors")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 20)
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func changedDataIsRefusedUnlessAccepted() throws {
-        let dir = try TrainerProcess.temporaryDirectory("resume-data")
+        let dir = try TestDirectory.make("resume-data")
         try TinyRun.train(dir, steps: 20, ["--until-step", "10"])
         // Re-prepare the data with another held-out share: other shards, another manifest.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("data"))
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func scheduleLengthAndCadenceMayChangeAndAreLogged() throws {
-        let dir = try TrainerProcess.temporaryDirectory("resume-free")
+        let dir = try TestDirectory.make("resume-free")
         try TinyRun.train(dir, steps: 20, ["--until-step", "10"])
         let resumed = try TinyRun.train(dir, steps: 20, ["--set", "eval.every=5", "--set", "distributed.watchdog_s=100", "--resume"])
         #expect(resumed.stdout.contains("resume: eval.every: 10 in the checkpoint, 5 in this run (allowed)"), "stdout: \(resumed.stdout)")

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Faults injected where they happen in a real job: a NaN in a gradient before the all-reduce,
 /// and checkpoint saves that are slow or never finish.
 @Suite(.serialized) struct FaultPathTests {
     @Test func nanGradientOnOneRankIsSkippedEverywhereAndReplicasStayIdentical() throws {
-        let dir = try TrainerProcess.temporaryDirectory("nan-gradient")
+        let dir = try TestDirectory.make("nan-gradient")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 10) + ["--set", "checkpoint.every=5"],
                                             ranks: 2, timeout: 120, environment: ["TRAINER_FAULT": "nan:rank=1:step=3"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func slowSaveDoesNotTripTheStepWatchdog() throws {
-        let dir = try TrainerProcess.temporaryDirectory("slow-save")
+        let dir = try TestDirectory.make("slow-save")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 10) + ["--set", "distributed.watchdog_s=2"],
                                             ranks: 2, timeout: 120, environment: ["TRAINER_FAULT": "slow-in-save:step=10:seconds=6"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func hungSaveIsReportedAfterTheSaveLimit() throws {
-        let dir = try TrainerProcess.temporaryDirectory("hung-save")
+        let dir = try TestDirectory.make("hung-save")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 20)
                                             + ["--set", "distributed.watchdog_s=2", "--set", "checkpoint.save_timeout_s=3"],
                                             ranks: 2, timeout: 120, environment: ["TRAINER_FAULT": "hang-in-save:step=20"])

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Injected faults (TRAINER_FAULT): a dead rank, a hung rank, NaN gradients, a crash during a
 /// save and a full disk end the job promptly and clearly, and never cost saved work.
 @Suite(.serialized) struct FaultToleranceTests {
     @Test func deadRankEndsTheJobAndResumeFinishesBitIdentical() throws {
-        let dir = try TrainerProcess.temporaryDirectory("dead-rank")
+        let dir = try TestDirectory.make("dead-rank")
         try TinyRun.train(dir, run: "whole", steps: 40, ranks: 2)
         let crashed = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, run: "split", steps: 40), ranks: 2, timeout: 60,
                                              environment: ["TRAINER_FAULT": "crash:rank=1:step=15"])
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func watchdogEndsAHungJobNamingTheRank() throws {
-        let dir = try TrainerProcess.temporaryDirectory("hang")
+        let dir = try TestDirectory.make("hang")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 40) + ["--set", "distributed.watchdog_s=3"],
                                             ranks: 2, timeout: 60, environment: ["TRAINER_FAULT": "hang:rank=1:step=5"])
         #expect(!result.timedOut)
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func nonFiniteStepIsSkippedOnEveryRank() throws {
-        let dir = try TrainerProcess.temporaryDirectory("nan-skip")
+        let dir = try TestDirectory.make("nan-skip")
         let result = try TinyRun.train(dir, steps: 20, ranks: 2, []) // reference run
         _ = result
         let faulty = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, run: "faulty", steps: 20), ranks: 2, timeout: 120,
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func tooManyNonFiniteStepsStopWithoutSaving() throws {
-        let dir = try TrainerProcess.temporaryDirectory("nan-stop")
+        let dir = try TestDirectory.make("nan-stop")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 40) + ["--set", "checkpoint.every=2", "--set", "training.max_skipped_steps=3"],
                                             ranks: 2, timeout: 120, environment: ["TRAINER_FAULT": "nan:rank=0:step=7:count=100"])
         #expect(result.status != 0)
@@ -62,7 +63,7 @@ import Testing
     }
 
     @Test func crashDuringSaveKeepsThePreviousCheckpoint() throws {
-        let dir = try TrainerProcess.temporaryDirectory("crash-save")
+        let dir = try TestDirectory.make("crash-save")
         let crashed = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 40), ranks: 2, timeout: 60,
                                              environment: ["TRAINER_FAULT": "crash-in-save:step=20"])
         #expect(crashed.status != 0)
@@ -76,7 +77,7 @@ import Testing
 
     /// Why a small tmpfs cannot be mounted here (one is mounted and unmounted to find out), or nil.
     static let cannotMount: String? = {
-        guard let dir = try? TrainerProcess.temporaryDirectory("mount-probe") else { return "cannot create a temporary directory" }
+        guard let dir = try? TestDirectory.make("mount-probe") else { return "cannot create a temporary directory" }
         defer { try? FileManager.default.removeItem(at: dir) }
         guard shell("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]) == 0 else {
             return "cannot mount a small tmpfs here (needs root or CAP_SYS_ADMIN)"
@@ -87,7 +88,7 @@ import Testing
 
     @Test(.enabled(if: FaultToleranceTests.cannotMount == nil, Comment(rawValue: FaultToleranceTests.cannotMount ?? "")))
     func fullDiskIsAClearErrorAndKeepsThePreviousCheckpoint() throws {
-        let dir = try TrainerProcess.temporaryDirectory("enospc")
+        let dir = try TestDirectory.make("enospc")
         let mount = dir.appendingPathComponent("small-disk")
         try FileManager.default.createDirectory(at: mount, withIntermediateDirectories: true)
         // About one gpt-tiny checkpoint (~0.5 MB) fits, two do not.
@@ -106,7 +107,7 @@ import Testing
     }
 
     @Test func statusReportsFinishedAndDeadJobs() throws {
-        let dir = try TrainerProcess.temporaryDirectory("status")
+        let dir = try TestDirectory.make("status")
         try TinyRun.train(dir, steps: 10)
         let finished = try TrainerProcess.run(["status", dir.appendingPathComponent("run").path, "--json"], timeout: 30)
         let object = try JSONSerialization.jsonObject(with: Data(finished.stdout.utf8)) as! [String: Any]
@@ -122,7 +123,7 @@ import Testing
     /// An error exit under mpirun leaves "failed" and the error line in status.json, and
     /// `trainer status` shows both, as text and as JSON.
     @Test func statusReportsAFailedJobWithItsError() throws {
-        let dir = try TrainerProcess.temporaryDirectory("status-failed")
+        let dir = try TestDirectory.make("status-failed")
         let failed = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 40) + ["--set", "training.max_skipped_steps=2"],
                                             ranks: 2, timeout: 120, environment: ["TRAINER_FAULT": "nan:rank=1:step=5:count=100"])
         #expect(!failed.timedOut)
@@ -142,7 +143,7 @@ import Testing
     }
 
     @Test func superviseResumesAfterACrash() throws {
-        let dir = try TrainerProcess.temporaryDirectory("supervise")
+        let dir = try TestDirectory.make("supervise")
         try TinyRun.train(dir, run: "whole", steps: 40)
         let marker = dir.appendingPathComponent("fault-fired").path
         let process = Process()

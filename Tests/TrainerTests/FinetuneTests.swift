@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `trainer finetune`, `trainer classify` and `trainer sample --instruction` end to end, from a
 /// gpt-tiny pre-trained for 40 steps.
 @Suite(.serialized) struct FinetuneTests {
     /// One pre-trained gpt-tiny shared by the tests (trained once).
     static let pretrained: URL = {
-        let dir = try! TrainerProcess.temporaryDirectory("finetune-pre")
+        let dir = try! TestDirectory.make("finetune-pre")
         let result = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, run: "pre", steps: 40), timeout: 600)
         precondition(result.status == 0, "pre-training failed: \(result.stderr)")
         return dir.appendingPathComponent("pre")
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func classificationBeatsTheMajorityClass() throws {
-        let dir = try TrainerProcess.temporaryDirectory("ft-classify")
+        let dir = try TestDirectory.make("ft-classify")
         let result = try Self.finetune("configs/finetune-classify-tiny.json", dir, ranks: 2)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let evals = try Self.evaluations(dir.appendingPathComponent("ft"))
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func instructionTuningLowersHeldOutResponseLoss() throws {
-        let dir = try TrainerProcess.temporaryDirectory("ft-instruct")
+        let dir = try TestDirectory.make("ft-instruct")
         let result = try Self.finetune("configs/finetune-instruct-tiny.json", dir)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let evals = try Self.evaluations(dir.appendingPathComponent("ft"))
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func oneAndTwoRanksAndResumeGiveTheSameRun() throws {
-        let dir = try TrainerProcess.temporaryDirectory("ft-ranks")
+        let dir = try TestDirectory.make("ft-ranks")
         let steps = ["--set", "training.max_steps=20", "--set", "eval.every=10"]
         #expect(try Self.finetune("configs/finetune-classify-tiny.json", dir, run: "one", steps).status == 0)
         #expect(try Self.finetune("configs/finetune-classify-tiny.json", dir, run: "two", ranks: 2, steps).status == 0)
@@ -76,7 +77,7 @@ import Testing
 
     /// One clear line naming the file and line, a non-zero exit, and no hang under mpirun -n 2.
     func expectError(_ config: String, _ extra: [String], _ expected: String, pretrained: URL? = nil) throws {
-        let dir = try TrainerProcess.temporaryDirectory("ft-bad")
+        let dir = try TestDirectory.make("ft-bad")
         let result = try TrainerProcess.run(["finetune", config, "--set", "finetune.init_from=\((pretrained ?? Self.pretrained).path)",
                                              "--set", "checkpoint.dir=\(dir.path)/ft"] + extra, ranks: 2, timeout: 120)
         #expect(!result.timedOut)
@@ -87,7 +88,7 @@ import Testing
     }
 
     static func file(_ name: String, _ text: String) throws -> String {
-        let url = try TrainerProcess.temporaryDirectory("ft-data").appendingPathComponent(name)
+        let url = try TestDirectory.make("ft-data").appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
         return url.path
     }
@@ -108,7 +109,7 @@ import Testing
     @Test func checkpointWithAnotherTokenizerIsRefused() throws {
         // A copy of the checkpoint whose merges.txt lost a merge (its SHA-256 in state.json updated,
         // so the copy is intact as files go but no longer the model's tokenizer).
-        let copy = try TrainerProcess.temporaryDirectory("ft-tok").appendingPathComponent("step-0000040")
+        let copy = try TestDirectory.make("ft-tok").appendingPathComponent("step-0000040")
         try FileManager.default.copyItem(at: Self.pretrained.appendingPathComponent("step-0000040"), to: copy)
         let merges = copy.appendingPathComponent("merges.txt")
         var lines = try String(contentsOf: merges, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)

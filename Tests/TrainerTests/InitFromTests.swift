@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import Testing
+import TestSupport
 
 /// `training.init_from` and `finetune.init_from` with the GPT-2 directory transformers wrote
 /// (Tests/TrainingTests/Fixtures/hf-gpt2-tiny, from reference/make_hf_fixture.py).
@@ -8,7 +9,7 @@ import Testing
     static let fixture = TrainerProcess.root.appendingPathComponent("Tests/TrainingTests/Fixtures/hf-gpt2-tiny")
 
     @Test func pretrainingStartsFromHuggingFaceWeightsAndTokenizer() throws {
-        let dir = try TrainerProcess.temporaryDirectory("init-from")
+        let dir = try TestDirectory.make("init-from")
         // One step at a learning rate too small to move a weight: the checkpoint holds the imported weights.
         let result = try TrainerProcess.run(["configs/gpt-tiny.json", "--set", "training.init_from=\(Self.fixture.path)",
                                              "--set", "training.lr=1e-9", "--set", "training.min_lr=1e-9"]
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func finetuningStartsFromAHuggingFaceDirectory() throws {
-        let dir = try TrainerProcess.temporaryDirectory("init-from-ft")
+        let dir = try TestDirectory.make("init-from-ft")
         let result = try TrainerProcess.run(["finetune", "configs/finetune-classify-tiny.json", "--set", "finetune.init_from=\(Self.fixture.path)",
                                              "--set", "checkpoint.dir=\(dir.path)/ft", "--set", "training.max_steps=2"], timeout: 300)
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func anUnsupportedModelIsOneLine() throws {
-        let dir = try TrainerProcess.temporaryDirectory("init-from-bad")
+        let dir = try TestDirectory.make("init-from-bad")
         let model = dir.appendingPathComponent("llama")
         try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
         try Data(#"{"model_type": "llama", "hidden_size": 64}"#.utf8).write(to: model.appendingPathComponent("config.json"))

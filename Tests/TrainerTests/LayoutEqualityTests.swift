@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import TestSupport
 
 /// With distributed.exact on, a run's weights and AdamW moments are the same bytes for any
 /// ranks × threads layout, and a run resumed on another rank count is the same as one in one go.
@@ -17,7 +18,7 @@ import Testing
 
     /// Runs gpt-tiny for each layout once (the 1 × 1 run is also the fine-tuning tests' model).
     static let runs: URL = {
-        let dir = try! TrainerProcess.temporaryDirectory("layouts")
+        let dir = try! TestDirectory.make("layouts")
         for layout in layouts {
             let result = try! train(dir, run: name(layout), ranks: layout.0, threads: layout.1)
             precondition(result.status == 0, "\(name(layout)) failed: \(result.stderr)")
@@ -86,7 +87,7 @@ import Testing
     /// A NaN written into a gradient on one rank cannot be added in fixed point: it is counted, and
     /// every rank skips the step, as with Float sums.
     @Test func aNaNGradientIsCountedAndTheStepSkippedOnEveryRank() throws {
-        let dir = try TrainerProcess.temporaryDirectory("layout-nan")
+        let dir = try TestDirectory.make("layout-nan")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json", "--set", "checkpoint.dir=\(dir.path)/run", "--set", "data.dir=\(Self.runs.path)/data"] + Self.exact,
                                             ranks: 2, timeout: 120, environment: ["TRAINER_FAULT": "nan:rank=1:step=3"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func ranksThatDoNotSplitTheBatchAreRefusedBeforeMPI() throws {
-        let dir = try TrainerProcess.temporaryDirectory("layout-bad")
+        let dir = try TestDirectory.make("layout-bad")
         let result = try Self.train(dir, run: "run", ranks: 5)
         #expect(result.status == 2, "status \(result.status): \(result.stderr)")  // 2: failed before MPI started
         let errors = result.stderr.split(separator: "\n").filter { $0.contains("error") }
@@ -111,7 +112,7 @@ import Testing
     /// Fine-tuning from the 1 × 1 run at 1, 2 and 3 ranks: same weights, moments and held-out figures.
     @Test(arguments: ["configs/finetune-classify-tiny.json", "configs/finetune-instruct-tiny.json"])
     func fineTuningGivesTheSameBytesAtEveryRankCount(config: String) throws {
-        let dir = try TrainerProcess.temporaryDirectory("layout-ft")
+        let dir = try TestDirectory.make("layout-ft")
         let files = ["model.safetensors", "optimizer.safetensors"] + (config.contains("classify") ? ["classifier_optimizer.safetensors"] : [])
         var validation: [[Int: Double]] = []
         for ranks in [1, 2, 3] {

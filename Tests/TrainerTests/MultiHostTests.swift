@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Data-parallel training across two "machines": two Linux network namespaces joined by a veth
 /// pair, each with its own address, with mpirun started in the first and reaching the second
@@ -15,7 +16,7 @@ import Testing
         let hosts = try NamespacePair.create().get()
         defer { hosts.remove() }
 
-        let dir = try TrainerProcess.temporaryDirectory("multihost")
+        let dir = try TestDirectory.make("multihost")
         let hostfile = dir.appendingPathComponent("hostfile")
         try "\(hosts.addressA) slots=1\n\(hosts.addressB) slots=1\n".write(to: hostfile, atomically: true, encoding: .utf8)
 

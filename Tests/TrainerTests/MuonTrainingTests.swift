@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import Testing
+import TestSupport
 
 /// `training.optimizer` "muon" end to end on gpt-tiny: every objective and both families train,
 /// resume is exact at one and two ranks, and a checkpoint of the other optimizer is refused.
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func gpt2AndLlamaPreTrainingLossFalls() throws {
-        let dir = try TrainerProcess.temporaryDirectory("muon-pretrain")
+        let dir = try TestDirectory.make("muon-pretrain")
         try TinyRun.train(dir, run: "gpt2", steps: 30, Self.muon)
         Self.expectFalling(try Self.losses(dir.appendingPathComponent("gpt2")), "gpt2")
         try TinyRun.train(dir, run: "llama", steps: 30, Self.muon + ["--set", "model.family=llama"])
@@ -39,7 +40,7 @@ import Testing
     /// rank count gives the same bits run after run.
     @Test(arguments: [1, 2])
     func resumeIsExact(ranks: Int) throws {
-        let dir = try TrainerProcess.temporaryDirectory("muon-resume-\(ranks)")
+        let dir = try TestDirectory.make("muon-resume-\(ranks)")
         try TinyRun.train(dir, run: "whole", steps: 20, ranks: ranks, Self.muon)
         try TinyRun.train(dir, run: "again", steps: 20, ranks: ranks, Self.muon)
         try TinyRun.train(dir, run: "split", steps: 20, ranks: ranks, Self.muon + ["--until-step", "10"])
@@ -58,7 +59,7 @@ import Testing
     /// Two ranks share the Newton–Schulz work and all-gather the updates: the run is one rank's
     /// up to the rounding of the gradient sum.
     @Test func twoRanksFollowOneRank() throws {
-        let dir = try TrainerProcess.temporaryDirectory("muon-ranks")
+        let dir = try TestDirectory.make("muon-ranks")
         try TinyRun.train(dir, run: "one", steps: 20, Self.muon)
         try TinyRun.train(dir, run: "two", steps: 20, ranks: 2, Self.muon)
         let one = try Self.losses(dir.appendingPathComponent("one")), two = try Self.losses(dir.appendingPathComponent("two"))
@@ -68,7 +69,7 @@ import Testing
 
     /// Resuming with the other optimizer is one error line that says what to do, both ways round.
     @Test func otherOptimizersCheckpointIsRefused() throws {
-        let dir = try TrainerProcess.temporaryDirectory("muon-switch")
+        let dir = try TestDirectory.make("muon-switch")
         try TinyRun.train(dir, run: "adamw", steps: 20, ["--until-step", "10"])
         try TinyRun.train(dir, run: "muon", steps: 20, Self.muon + ["--until-step", "10"])
         for (run, extra, saved, fix) in [("adamw", Self.muon, "adamw", "training.optimizer=adamw"), ("muon", ["--inexact-resume"], "muon", "training.optimizer=muon")] {
@@ -82,7 +83,7 @@ import Testing
     }
 
     @Test func instructionTuningLowersHeldOutResponseLoss() throws {
-        let dir = try TrainerProcess.temporaryDirectory("muon-instruct")
+        let dir = try TestDirectory.make("muon-instruct")
         let result = try FinetuneTests.finetune("configs/finetune-instruct-tiny.json", dir, Self.muon)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let evals = try FinetuneTests.evaluations(dir.appendingPathComponent("ft"))
@@ -94,7 +95,7 @@ import Testing
     /// Classification at two ranks: the loss falls and validation accuracy beats the majority
     /// class. The head is on AdamW, at the automatic adam_lr.
     @Test func classificationBeatsTheMajorityClass() throws {
-        let dir = try TrainerProcess.temporaryDirectory("muon-classify")
+        let dir = try TestDirectory.make("muon-classify")
         let result = try FinetuneTests.finetune("configs/finetune-classify-tiny.json", dir, ranks: 2, Self.muon)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         Self.expectFalling(try Self.losses(dir.appendingPathComponent("ft")), "classify", by: 0.2)
@@ -105,7 +106,7 @@ import Testing
     /// With the embeddings and the lowest block frozen, Muon's weight decay does not move them:
     /// they keep the pre-trained bits while the block above changes.
     @Test func frozenWeightsKeepTheirBits() throws {
-        let dir = try TrainerProcess.temporaryDirectory("muon-frozen")
+        let dir = try TestDirectory.make("muon-frozen")
         let result = try FinetuneTests.finetune("configs/finetune-classify-tiny.json", dir, ranks: 2,
                                                 Self.muon + ["--set", "finetune.freeze_layers=1", "--set", "training.max_steps=20"])
         #expect(result.status == 0, "stderr: \(result.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// No rank outlives its job (issue 28, item 2): once mpirun is gone, its ranks stop at once and
 /// write nothing more, so a `--resume` started right after never races them.
@@ -8,7 +9,7 @@ import Testing
 
     @Test(.enabled(if: mpirunAvailable, "needs mpirun"))
     func ranksDieWithMpirunAndSaveNothingAfter() throws {
-        let dir = try TrainerProcess.temporaryDirectory("orphan")
+        let dir = try TestDirectory.make("orphan")
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = dir.appendingPathComponent("run")
         let job = try Self.startJob(dir)

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Stopping and resuming gives the run that was never interrupted.
 @Suite(.serialized) struct ResumeTests {
     @Test func resumeAtTheSameRankCountIsBitIdentical() throws {
-        let dir = try TrainerProcess.temporaryDirectory("resume-same")
+        let dir = try TestDirectory.make("resume-same")
         try TinyRun.train(dir, run: "whole", steps: 40, ranks: 2)
         try TinyRun.train(dir, run: "split", steps: 40, ranks: 2, ["--until-step", "20"])
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("split/step-0000020/state.json").path))
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func resumeAtAnotherRankCountMatchesClosely() throws {
-        let dir = try TrainerProcess.temporaryDirectory("resume-other")
+        let dir = try TestDirectory.make("resume-other")
         try TinyRun.train(dir, run: "whole", steps: 40, ranks: 1)
         try TinyRun.train(dir, run: "split", steps: 40, ranks: 2, ["--until-step", "20"])
         try TinyRun.train(dir, run: "split", steps: 40, ranks: 1, ["--resume", "\(dir.path)/split/step-0000020"])
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func sigtermFinishesTheStepSavesAndExitsZero() throws {
-        let dir = try TrainerProcess.temporaryDirectory("sigterm")
+        let dir = try TestDirectory.make("sigterm")
         let args = ["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 100_000) + ["--set", "eval.every=0", "--set", "checkpoint.every=0"]
         // Signal the ranks (children of mpirun) once training is under way.
         let signaller = Thread {
@@ -64,7 +65,7 @@ import Testing
 /// Damaged or mismatched checkpoints are named, skipped or refused; saved work is never lost.
 @Suite(.serialized) struct CheckpointFailureTests {
     @Test func corruptedNewestCheckpointFallsBackToThePreviousOne() throws {
-        let dir = try TrainerProcess.temporaryDirectory("corrupt")
+        let dir = try TestDirectory.make("corrupt")
         try TinyRun.train(dir, steps: 40, ["--until-step", "20"])
         let model = dir.appendingPathComponent("run/step-0000020/model.safetensors")
         var bytes = try Data(contentsOf: model)
@@ -82,7 +83,7 @@ import Testing
     }
 
     @Test func checkpointOfAnotherModelIsAClearError() throws {
-        let dir = try TrainerProcess.temporaryDirectory("other-model")
+        let dir = try TestDirectory.make("other-model")
         try TinyRun.train(dir, steps: 10)
         let result = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 10) + ["--set", "model.n_layer=3", "--resume"], timeout: 60)
         #expect(result.status != 0)
@@ -91,7 +92,7 @@ import Testing
     }
 
     @Test func freshRunRefusesToOverwriteAnExistingRun() throws {
-        let dir = try TrainerProcess.temporaryDirectory("no-overwrite")
+        let dir = try TestDirectory.make("no-overwrite")
         try TinyRun.train(dir, steps: 10)
         let before = try TinyRun.bytes(dir, "run", step: 10, "model.safetensors")
         let result = try TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 10), timeout: 60)
@@ -104,7 +105,7 @@ import Testing
 /// `trainer eval` and `trainer sample` on saved checkpoints.
 @Suite(.serialized) struct EvalAndSampleTests {
     @Test func evalReproducesTheLoggedValidationLoss() throws {
-        let dir = try TrainerProcess.temporaryDirectory("eval")
+        let dir = try TestDirectory.make("eval")
         try TinyRun.train(dir, steps: 20)
         let logged = try RunMetrics(runDirectory: dir.appendingPathComponent("run")).validation[19]!
         for ranks in [nil, 2] as [Int?] {
@@ -136,7 +137,7 @@ import Testing
 
     /// One gpt-tiny checkpoint (20 steps) that the sampling tests share.
     static let sampled: String = {
-        let dir = try! TrainerProcess.temporaryDirectory("sample")
+        let dir = try! TestDirectory.make("sample")
         let result = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 20), timeout: 600)
         precondition(result.status == 0, "training failed: \(result.stderr)")
         return dir.appendingPathComponent("run/step-0000020").path
@@ -180,7 +181,7 @@ import Testing
 /// Checkpoints outlive the trainer version that wrote them.
 @Suite struct CheckpointCompatibilityTests {
     @Test func checkpointWithoutNewerConfigFieldsStillResumes() throws {
-        let dir = try TrainerProcess.temporaryDirectory("old-state")
+        let dir = try TestDirectory.make("old-state")
         try TinyRun.train(dir, steps: 20, ["--until-step", "10"])
         // Remove a field that later versions added, as an older trainer would have written it.
         let stateURL = dir.appendingPathComponent("run/step-0000010/state.json")

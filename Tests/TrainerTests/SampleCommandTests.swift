@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `trainer sample`'s options end to end on a gpt-tiny checkpoint.
 @Suite(.serialized) struct SampleCommandTests {
     static let run: URL = {
-        let dir = try! TrainerProcess.temporaryDirectory("sample")
+        let dir = try! TestDirectory.make("sample")
         let result = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 20), timeout: 600)
         precondition(result.status == 0, "training failed: \(result.stderr)")
         return dir.appendingPathComponent("run")
@@ -26,7 +27,7 @@ import Testing
         #expect(try Self.sample(["--prompt", prompt, "--seed", "6"]) == parts[1])
         #expect(Set(parts).count > 1)
 
-        let file = try TrainerProcess.temporaryDirectory("sample-prompt").appendingPathComponent("prompt.txt")
+        let file = try TestDirectory.make("sample-prompt").appendingPathComponent("prompt.txt")
         try Data(prompt.utf8).write(to: file)
         #expect(try Self.sample(["--prompt-file", file.path, "--seed", "5"]) == parts[0])
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `trainer sweep` end to end on configs/sweep-tiny.json at -n 2: every cell recorded, the fit and
 /// pictures written; a finished sweep skips every cell, rebuilds a lost sweep.jsonl from the final
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func tinySweepRecordsEveryCellSkipsFinishedOnesAndResumesExactly() throws {
-        let dir = try TrainerProcess.temporaryDirectory("sweep")
+        let dir = try TestDirectory.make("sweep")
         defer { try? FileManager.default.removeItem(at: dir) }
         let straight = dir.appendingPathComponent("straight")
         let first = try Self.sweep(try Self.tinySweep(in: dir, name: "straight"))
@@ -123,7 +124,7 @@ import Testing
     @Test(arguments: [Int?.none, 2], 0..<badFiles.count)
     func badSweepFileFailsWithOneLineBeforeMPI(ranks: Int?, index: Int) throws {
         let (name, edit, words) = Self.badFiles[index]
-        let dir = try TrainerProcess.temporaryDirectory("sweep-bad")
+        let dir = try TestDirectory.make("sweep-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try Self.tinySweep(in: dir, name: "bad")
         var spec = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
@@ -135,7 +136,7 @@ import Testing
 
     // The batch of 512 tokens cannot split over 3 ranks × 4 sequences × 32 tokens: refused before MPI.
     @Test func batchThatDoesNotSplitOverTheRanksFailsBeforeMPI() throws {
-        let dir = try TrainerProcess.temporaryDirectory("sweep-ranks")
+        let dir = try TestDirectory.make("sweep-ranks")
         defer { try? FileManager.default.removeItem(at: dir) }
         let result = try TrainerProcess.run(["sweep", try Self.tinySweep(in: dir, name: "ranks")], ranks: 3, timeout: 60)
         Self.expectOneLineBeforeMPI(result, name: "3 ranks", words: ["training.batch_tokens", "ranks"], ranks: 3)

@@ -1,6 +1,7 @@
 import Foundation
 import TensorBoard
 import Testing
+import TestSupport
 
 /// A gpt-tiny run's TensorBoard event files: every scalar of metrics.jsonl, and a resumed run adds
 /// a second file without touching the first.
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func everyMetricReachesTheEventFilesAcrossAResume() throws {
-        let dir = try TrainerProcess.temporaryDirectory("tensorboard")
+        let dir = try TestDirectory.make("tensorboard")
         let run = dir.appendingPathComponent("run")
         try TinyRun.train(dir, steps: 20, ["--until-step", "10"])
         let first = try Self.eventFiles(run)

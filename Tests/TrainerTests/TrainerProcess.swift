@@ -22,13 +22,6 @@ struct TrainerProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    /// A fresh temporary directory for one test.
-    static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-tests-\(name)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// Runs `trainer arguments…`, under `mpirun -n ranks` when ranks is given.
     static func run(_ arguments: [String], ranks: Int? = nil, timeout: TimeInterval = 300, environment extra: [String: String] = [:]) throws -> Result {
         var env = ProcessInfo.processInfo.environment

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `eval.tasks` (issue 25, item 3): task files scored at every evaluation of a training run, with
 /// the figures in metrics.jsonl, status.json and TensorBoard, equal to `trainer evaluate` on the
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func figuresAreLoggedAndEqualTrainerEvaluate() throws {
-        let dir = try TrainerProcess.temporaryDirectory("train-tasks")
+        let dir = try TestDirectory.make("train-tasks")
         defer { try? FileManager.default.removeItem(at: dir) }
         let result = try TrainerProcess.run([try Self.config(dir, tasks: Self.tasks)] + TinyRun.settings(dir, steps: 20), timeout: 600)
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func badTaskFileStopsEveryRankBeforeTraining() throws {
-        let dir = try TrainerProcess.temporaryDirectory("train-tasks-bad")
+        let dir = try TestDirectory.make("train-tasks-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.jsonl")
         try Data((#"{"context": "a", "choices": ["b"], "label": 3}"# + "\n").utf8).write(to: bad)

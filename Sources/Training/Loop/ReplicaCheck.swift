@@ -2,10 +2,10 @@ import Collectives
 
 /// Checks the invariant that every rank holds the same replica: each rank hashes its weights and
 /// optimizer state, and every hash is compared with rank 0's (all ranks, not only rank 0's view).
-enum ReplicaCheck {
+public enum ReplicaCheck {
     /// A 64-bit hash of the buffers' bits: four independent FNV-style lanes over 64-bit words, so
     /// it runs near memory speed; any differing bit changes it with overwhelming probability.
-    static func hash(_ buffers: [UnsafeMutableBufferPointer<Float>]) -> UInt64 {
+    public static func hash(_ buffers: [UnsafeMutableBufferPointer<Float>]) -> UInt64 {
         var lanes: (UInt64, UInt64, UInt64, UInt64) = (0xcbf2_9ce4_8422_2325, 0x9e37_79b9_7f4a_7c15, 0xbf58_476d_1ce4_e5b9, 0x94d0_49bb_1331_11eb)
         let prime: UInt64 = 0x0000_0100_0000_01b3
         for buffer in buffers {
@@ -27,7 +27,7 @@ enum ReplicaCheck {
 
     /// Compares every rank's hash with rank 0's. Returns the number of identical replicas (the
     /// world size), or throws the same `RankFailure` on every rank, naming the ranks that differ.
-    static func verify(_ buffers: [UnsafeMutableBufferPointer<Float>], step: Int, comm: Communicator) throws -> Int {
+    public static func verify(_ buffers: [UnsafeMutableBufferPointer<Float>], step: Int, comm: Communicator) throws -> Int {
         guard comm.size > 1 else { return 1 }
         let mine = hash(buffers)
         let root = try comm.broadcast(mine, root: 0)

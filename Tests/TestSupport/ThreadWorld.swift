@@ -4,19 +4,21 @@ import Foundation
 /// `size` ranks in one process, one thread each: collectives meet at a barrier and reduce in
 /// rank order. A nonblocking reduction completes at its start (every rank starts the same ones
 /// in the same order), which is enough to run the real bucket code of several ranks in a test.
-final class ThreadWorld: @unchecked Sendable {
-    let size: Int
+public final class ThreadWorld: @unchecked Sendable {
+    /// The number of ranks.
+    public let size: Int
     private let condition = NSCondition()
     private var arrived = 0, generation = 0
     private var slots: [UnsafeMutableRawPointer?]
 
-    init(size: Int) {
+    /// A world of `size` ranks.
+    public init(size: Int) {
         self.size = size
         slots = Array(repeating: nil, count: size)
     }
 
     /// Runs `body` on every rank, each on its own thread, and returns the results in rank order.
-    func run<T>(_ body: @escaping @Sendable (Communicator) -> T) -> [T] {
+    public func run<T>(_ body: @escaping @Sendable (Communicator) -> T) -> [T] {
         let results = Results<T>(size)
         let threads = (0..<size).map { r in
             Thread { results.set(r, body(Rank(world: self, rank: r))) }
