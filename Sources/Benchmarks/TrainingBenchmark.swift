@@ -53,8 +53,9 @@ public enum TrainingBenchmark {
         if let kernels {
             try comm.barrier()
             let bandwidth = MemoryBandwidth.measure()
-            profileReport = try ProfileReport.gather(kernels, timings: timings, family: config.model.family, parameters: trainer.model.layout.totalCount,
-                                                     sgemmGflops: mean(2), bandwidth: bandwidth, comm: comm)
+            profileReport = try ProfileReport.gather(kernels, timings: timings, family: config.model.family,
+                                                     parameters: trainer.model.layout.totalCount, sgemmGflops: mean(2),
+                                                     bandwidth: bandwidth, comm: comm)
         }
         return BenchReport(
             config: configPath, cpu: CPUInfo.modelName, ranks: comm.size, blasThreads: threads, kernelThreads: KernelThreads.count,
