@@ -28,6 +28,13 @@ extension TrainerCommand {
         @Flag(help: "Also profile the timed steps by kernel: ms, share of the step, bytes, GB/s or GFLOP/s against this machine's memory bandwidth and sgemm rate.")
         var profile = false
 
+        /// --profile times training steps, which --allreduce does not run.
+        func validate() throws {
+            if allreduce && profile {
+                throw ValidationError("--profile profiles training steps and --allreduce runs none; run them as two commands")
+            }
+        }
+
         func run() throws {
             let coreNote = Self.fixCoreType()
             let config = try options.load()

@@ -51,6 +51,12 @@ import Testing
         #expect(Set(rows.keys) == Set(Self.shared + Self.llama), "rows: \(rows.keys.sorted())")
     }
 
+    @Test func profileWithAllReduceIsRefused() throws {
+        let result = try TrainerProcess.run(["bench", "configs/gpt-tiny.json", "--allreduce", "--profile"], ranks: nil, timeout: 60)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--profile profiles training steps"), "stderr: \(result.stderr)")
+    }
+
     @Test func underMPITheAllReduceHasBytes() throws {
         let rows = try Self.profile([], ranks: 2)
         #expect((rows["gradient all-reduce (exposed)"]?["bytes"] as? Double ?? 0) > 0)
