@@ -28,6 +28,8 @@ public struct BenchReport {
     public var bucketMb: Double
     /// Whether the sums were exact (`distributed.exact`).
     public var exact = false
+    /// `--profile`: the step by kernel (nil without it).
+    public var profile: ProfileReport? = nil
 
     public var tokensPerSecond: Double { Double(tokensPerStep) / (split.stepMs / 1000) }
     /// Model FLOPs per second ÷ the sgemm rate all ranks reach together on 2048³.
@@ -61,12 +63,13 @@ public struct BenchReport {
             "memory per rank   \(Self.mib(peakRSSBytes)) peak resident; estimate \(Self.mib(estimate.totalBytes)) (\(Self.f(100 * memoryRatio, 0))%) = "
                 + estimate.items.map { "\($0.name) \(Self.mib($0.bytes))" }.joined(separator: " + "),
         ]
+        if let profile { lines += ["", profile.table] }
         return lines.joined(separator: "\n")
     }
 
     public var json: String {
         let s = split
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "config": config, "cpu": cpu, "ranks": ranks, "blas_threads": blasThreads, "kernel_threads": kernelThreads,
             "openblas_core": core, "openblas_core_note": coreNote,
             "sgemm_check_max_rel_error": sgemmCheckError, "sgemm_correct": sgemmCorrect,
@@ -82,6 +85,7 @@ public struct BenchReport {
             "memory_estimate": Dictionary(uniqueKeysWithValues: estimate.items.map { ($0.name, $0.bytes) }),
             "parameters": parameters, "steps": steps, "overlap": overlap, "bucket_mb": bucketMb, "exact": exact,
         ]
+        if let profile { object["profile"] = profile.jsonObject }
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

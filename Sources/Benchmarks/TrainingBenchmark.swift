@@ -8,7 +8,9 @@ import Training
 /// model's own shapes, all ranks at once.
 public enum TrainingBenchmark {
     /// Every rank: trains `steps` steps in memory, then measures sgemm; returns the reduction over ranks.
-    public static func measure(config: TrainConfig, configPath: String, steps: Int, comm: Communicator, coreNote: String) throws -> BenchReport {
+    /// With `profile`, the timed steps are also profiled by kernel and the memory bandwidth is measured.
+    public static func measure(config: TrainConfig, configPath: String, steps: Int, comm: Communicator, coreNote: String,
+                               profile: Bool = false) throws -> BenchReport {
         let threads = RunSetup.configureThreads()
         let baseline = ResidentMemory.current()
         let data = try RunSetup.prepareData(config: config, comm: comm, progress: .silent)
@@ -20,10 +22,13 @@ public enum TrainingBenchmark {
         try trainer.start(initFrom: nil)
         _ = try trainer.trainStep(learningRate: config.training.lr)  // warm-up: page faults, BLAS buffers
         var timings: [[StepTimings]] = []
+        let kernels = profile ? KernelProfile() : nil
+        trainer.model.profile = kernels
         for _ in 0..<max(1, steps) {
             _ = try trainer.trainStep(learningRate: config.training.lr)
             timings.append(try StepSplit.gather(trainer.timings, comm: comm))
         }
+        trainer.model.profile = nil
         let split = StepSplit(steps: timings)
         let peakRSS = ResidentMemory.peak()
 
@@ -44,6 +49,14 @@ public enum TrainingBenchmark {
         // Memory: the rank with the largest peak; its estimate differs from ours only in the baseline.
         let worst = all[all.indices.max { all[$0][0] < all[$1][0] }!]
         let estimate = MemoryEstimate(config: config, plan: trainer.plan, baselineBytes: Int(worst[1]))
+        var profileReport: ProfileReport? = nil
+        if let kernels {
+            try comm.barrier()
+            let bandwidth = MemoryBandwidth.measure()
+            profileReport = try ProfileReport.gather(kernels, timings: timings, family: config.model.family,
+                                                     parameters: trainer.model.layout.totalCount, sgemmGflops: mean(2),
+                                                     bandwidth: bandwidth, comm: comm)
+        }
         return BenchReport(
             config: configPath, cpu: CPUInfo.modelName, ranks: comm.size, blasThreads: threads, kernelThreads: KernelThreads.count,
             core: RunSetup.blasCoreName, coreNote: coreNote, sgemmCheckError: column(3).max()!,
@@ -51,6 +64,6 @@ public enum TrainingBenchmark {
             tokensPerStep: trainer.plan.tokensPerStep, split: split,
             flopsPerToken: GPTModel.flopsPerToken(config: config.model, sequence: trainer.plan.sequence),
             peakRSSBytes: Int(worst[0]), estimate: estimate, parameters: trainer.model.layout.totalCount, steps: steps,
-            overlap: config.distributed.overlap && comm.size > 1, bucketMb: config.distributed.bucketMb, exact: config.distributed.exact)
+            overlap: config.distributed.overlap && comm.size > 1, bucketMb: config.distributed.bucketMb, exact: config.distributed.exact, profile: profileReport)
     }
 }

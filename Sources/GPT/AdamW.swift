@@ -67,27 +67,35 @@ public final class AdamW {
         v.update(repeating: 0)
     }
 
-    /// One AdamW step; `step` is 1-based and drives the bias correction.
+    /// One AdamW step; `step` is 1-based and drives the bias correction. One vectorized pass
+    /// over parameters, gradients and moments (`adamwPass`), split over the kernel threads.
     public func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
                        learningRate lr: Float, step: Int) {
+        forEachRun(parameters: parameters, gradients: gradients, learningRate: lr, step: step, adamwPass)
+    }
+
+    /// `update` computed one element at a time by the scalar definition: bit-identical to
+    /// `update` (tests compare the two).
+    public func updateElementwise(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
+                                  learningRate lr: Float, step: Int) {
+        forEachRun(parameters: parameters, gradients: gradients, learningRate: lr, step: step, adamwReference)
+    }
+
+    /// Calls `body` on each run of tensors with that run's step constants.
+    private func forEachRun(
+        parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, learningRate lr: Float, step: Int,
+        _ body: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                 Range<Int>, AdamWConstants) -> Void
+    ) {
         precondition(step >= 1, "AdamW steps are 1-based")
         precondition(parameters.count == count && gradients.count == count)
-        let b1 = beta1, b2 = beta2, eps = eps
-        let correction1 = Float(1 - pow(Double(b1), Double(step)))
-        let correction2 = Float(1 - pow(Double(b2), Double(step)))
+        let correction1 = Float(1 - pow(Double(beta1), Double(step)))
+        let correction2 = Float(1 - pow(Double(beta2), Double(step)))
         let p = parameters.baseAddress!, g = gradients.baseAddress!, m = m.baseAddress!, v = v.baseAddress!
         for run in runs {
-            let decay = run.decays ? lr * weightDecay : 0
-            for i in run.range {
-                let gi = g[i]
-                let mi = b1 * m[i] + (1 - b1) * gi
-                let vi = b2 * v[i] + (1 - b2) * gi * gi
-                m[i] = mi
-                v[i] = vi
-                let mHat = mi / correction1
-                let vHat = vi / correction2
-                p[i] -= lr * (mHat / (vHat.squareRoot() + eps)) + decay * p[i]
-            }
+            let constants = AdamWConstants(beta1: beta1, beta2: beta2, correction1: correction1, correction2: correction2,
+                                           lr: lr, eps: eps, decay: run.decays ? lr * weightDecay : 0)
+            body(p, g, m, v, run.range, constants)
         }
     }
 

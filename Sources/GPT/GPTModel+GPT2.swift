@@ -6,32 +6,40 @@ extension GPTModel {
         let C = config.nEmbd, NH = config.nHead, BT = B * T
         let a = acts.baseAddress!, s = actLayout
         let p = parameters.baseAddress!
-        encoderForward(out: a + s.encoded, tokens: inputs.baseAddress!, wte: p + layout.wteOffset,
-                       wpe: p + layout.wpeOffset, batch: B, sequence: T, channels: C)
+        timed(.encoderForward, floats: 3 * BT * C) {
+            encoderForward(out: a + s.encoded, tokens: inputs.baseAddress!, wte: p + layout.wteOffset,
+                           wpe: p + layout.wpeOffset, batch: B, sequence: T, channels: C)
+        }
         var residual = a + s.encoded
         for l in 0..<config.nLayer {
             let w = LayerParameters(base: p, layout: layout, layer: l)
             let x = LayerActivations(base: a, layout: s, layer: l)
-            layerNormForward(out: x.ln1, mean: x.ln1Mean, rstd: x.ln1Rstd, inp: residual,
-                             weight: w.ln1Weight, bias: w.ln1Bias, rows: BT, channels: C)
-            matmulForward(out: x.qkv, inp: x.ln1, weight: w.qkvWeight, bias: w.qkvBias,
+            timed(.layerNormForward, floats: 2 * BT * C + 2 * BT) {
+                layerNormForward(out: x.ln1, mean: x.ln1Mean, rstd: x.ln1Rstd, inp: residual,
+                                 weight: w.ln1Weight, bias: w.ln1Bias, rows: BT, channels: C)
+            }
+            timedMatmulForward(out: x.qkv, inp: x.ln1, weight: w.qkvWeight, bias: w.qkvBias,
                           rows: BT, inChannels: C, outChannels: 3 * C, accumulate: false)
-            attentionForward(out: x.atty, att: x.att, qkv: x.qkv, batch: B, sequence: T, channels: C, heads: NH)
-            x.residual2.update(from: residual, count: BT * C)
-            matmulForward(out: x.residual2, inp: x.atty, weight: w.attnProjWeight, bias: w.attnProjBias,
+            timedAttentionForward(out: x.atty, att: x.att, qkv: x.qkv, batch: B, sequence: T, channels: C, heads: NH)
+            timed(.residual, floats: 2 * BT * C) { x.residual2.update(from: residual, count: BT * C) }
+            timedMatmulForward(out: x.residual2, inp: x.atty, weight: w.attnProjWeight, bias: w.attnProjBias,
                           rows: BT, inChannels: C, outChannels: C, accumulate: true)
-            layerNormForward(out: x.ln2, mean: x.ln2Mean, rstd: x.ln2Rstd, inp: x.residual2,
-                             weight: w.ln2Weight, bias: w.ln2Bias, rows: BT, channels: C)
-            matmulForward(out: x.fch, inp: x.ln2, weight: w.fcWeight, bias: w.fcBias,
+            timed(.layerNormForward, floats: 2 * BT * C + 2 * BT) {
+                layerNormForward(out: x.ln2, mean: x.ln2Mean, rstd: x.ln2Rstd, inp: x.residual2,
+                                 weight: w.ln2Weight, bias: w.ln2Bias, rows: BT, channels: C)
+            }
+            timedMatmulForward(out: x.fch, inp: x.ln2, weight: w.fcWeight, bias: w.fcBias,
                           rows: BT, inChannels: C, outChannels: 4 * C, accumulate: false)
-            geluForward(out: x.fchGelu, inp: x.fch, count: BT * 4 * C)
-            x.residual3.update(from: x.residual2, count: BT * C)
-            matmulForward(out: x.residual3, inp: x.fchGelu, weight: w.fcProjWeight, bias: w.fcProjBias,
+            timed(.geluForward, floats: 8 * BT * C) { geluForward(out: x.fchGelu, inp: x.fch, count: BT * 4 * C) }
+            timed(.residual, floats: 2 * BT * C) { x.residual3.update(from: x.residual2, count: BT * C) }
+            timedMatmulForward(out: x.residual3, inp: x.fchGelu, weight: w.fcProjWeight, bias: w.fcProjBias,
                           rows: BT, inChannels: 4 * C, outChannels: C, accumulate: true)
             residual = x.residual3
         }
-        layerNormForward(out: a + s.lnf, mean: a + s.lnfMean, rstd: a + s.lnfRstd, inp: residual,
-                         weight: p + layout.lnfWeightOffset, bias: p + layout.lnfBiasOffset, rows: BT, channels: C)
+        timed(.layerNormForward, floats: 2 * BT * C + 2 * BT) {
+            layerNormForward(out: a + s.lnf, mean: a + s.lnfMean, rstd: a + s.lnfRstd, inp: residual,
+                             weight: p + layout.lnfWeightOffset, bias: p + layout.lnfBiasOffset, rows: BT, channels: C)
+        }
     }
 
     /// From the gradient on the final LayerNorm's output (in dSmall) down to the embeddings,
@@ -44,10 +52,12 @@ extension GPTModel {
         let dResidual = a + s.dResidual, dSmall = a + s.dSmall, dWide = a + s.dWide
         let lastResidual = config.nLayer == 0
             ? a + s.encoded : LayerActivations(base: a, layout: s, layer: config.nLayer - 1).residual3
-        dResidual.update(repeating: 0, count: BT * C)
-        layerNormBackward(dinp: dResidual, dweight: g + layout.lnfWeightOffset, dbias: g + layout.lnfBiasOffset,
-                          dout: dSmall, inp: lastResidual, weight: p + layout.lnfWeightOffset,
-                          mean: a + s.lnfMean, rstd: a + s.lnfRstd, rows: BT, channels: C)
+        timed(.residual, floats: BT * C) { dResidual.update(repeating: 0, count: BT * C) }
+        timed(.layerNormBackward, floats: 4 * BT * C + 2 * BT) {
+            layerNormBackward(dinp: dResidual, dweight: g + layout.lnfWeightOffset, dbias: g + layout.lnfBiasOffset,
+                              dout: dSmall, inp: lastResidual, weight: p + layout.lnfWeightOffset,
+                              mean: a + s.lnfMean, rstd: a + s.lnfRstd, rows: BT, channels: C)
+        }
         onFinalGradients?(layout.finalNormRange)
 
         // dResidual always holds the gradient of the residual stream at the current point.
@@ -56,27 +66,33 @@ extension GPTModel {
             let dw = LayerParameters(base: g, layout: layout, layer: l)
             let x = LayerActivations(base: a, layout: s, layer: l)
             let input = l == 0 ? a + s.encoded : LayerActivations(base: a, layout: s, layer: l - 1).residual3
-            matmulBackward(dinp: dWide, dweight: dw.fcProjWeight, dbias: dw.fcProjBias, dout: dResidual,
+            timedMatmulBackward(dinp: dWide, dweight: dw.fcProjWeight, dbias: dw.fcProjBias, dout: dResidual,
                            inp: x.fchGelu, weight: w.fcProjWeight, rows: BT, inChannels: 4 * C, outChannels: C)
-            geluBackwardInPlace(dx: dWide, inp: x.fch, count: BT * 4 * C)
-            matmulBackward(dinp: dSmall, dweight: dw.fcWeight, dbias: dw.fcBias, dout: dWide,
+            timed(.geluBackward, floats: 12 * BT * C) { geluBackwardInPlace(dx: dWide, inp: x.fch, count: BT * 4 * C) }
+            timedMatmulBackward(dinp: dSmall, dweight: dw.fcWeight, dbias: dw.fcBias, dout: dWide,
                            inp: x.ln2, weight: w.fcWeight, rows: BT, inChannels: C, outChannels: 4 * C)
-            layerNormBackward(dinp: dResidual, dweight: dw.ln2Weight, dbias: dw.ln2Bias, dout: dSmall,
-                              inp: x.residual2, weight: w.ln2Weight, mean: x.ln2Mean, rstd: x.ln2Rstd,
-                              rows: BT, channels: C)
-            matmulBackward(dinp: dSmall, dweight: dw.attnProjWeight, dbias: dw.attnProjBias, dout: dResidual,
+            timed(.layerNormBackward, floats: 4 * BT * C + 2 * BT) {
+                layerNormBackward(dinp: dResidual, dweight: dw.ln2Weight, dbias: dw.ln2Bias, dout: dSmall,
+                                  inp: x.residual2, weight: w.ln2Weight, mean: x.ln2Mean, rstd: x.ln2Rstd,
+                                  rows: BT, channels: C)
+            }
+            timedMatmulBackward(dinp: dSmall, dweight: dw.attnProjWeight, dbias: dw.attnProjBias, dout: dResidual,
                            inp: x.atty, weight: w.attnProjWeight, rows: BT, inChannels: C, outChannels: C)
-            attentionBackward(dqkv: dWide, datt: a + s.dAtt, dout: dSmall, qkv: x.qkv, att: x.att,
+            timedAttentionBackward(dqkv: dWide, datt: a + s.dAtt, dout: dSmall, qkv: x.qkv, att: x.att,
                               batch: B, sequence: T, channels: C, heads: NH)
-            matmulBackward(dinp: dSmall, dweight: dw.qkvWeight, dbias: dw.qkvBias, dout: dWide,
+            timedMatmulBackward(dinp: dSmall, dweight: dw.qkvWeight, dbias: dw.qkvBias, dout: dWide,
                            inp: x.ln1, weight: w.qkvWeight, rows: BT, inChannels: C, outChannels: 3 * C)
-            layerNormBackward(dinp: dResidual, dweight: dw.ln1Weight, dbias: dw.ln1Bias, dout: dSmall,
-                              inp: input, weight: w.ln1Weight, mean: x.ln1Mean, rstd: x.ln1Rstd,
-                              rows: BT, channels: C)
+            timed(.layerNormBackward, floats: 4 * BT * C + 2 * BT) {
+                layerNormBackward(dinp: dResidual, dweight: dw.ln1Weight, dbias: dw.ln1Bias, dout: dSmall,
+                                  inp: input, weight: w.ln1Weight, mean: x.ln1Mean, rstd: x.ln1Rstd,
+                                  rows: BT, channels: C)
+            }
             onFinalGradients?(layout.layerRange(l))
         }
-        encoderBackward(dwte: g + layout.wteOffset, dwpe: g + layout.wpeOffset, dout: dResidual,
-                        tokens: inputs.baseAddress!, batch: B, sequence: T, channels: C)
+        timed(.encoderBackward, floats: 5 * BT * C) {
+            encoderBackward(dwte: g + layout.wteOffset, dwpe: g + layout.wpeOffset, dout: dResidual,
+                            tokens: inputs.baseAddress!, batch: B, sequence: T, channels: C)
+        }
         onFinalGradients?(layout.embeddingRange)
     }
 }

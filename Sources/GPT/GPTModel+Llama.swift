@@ -11,26 +11,34 @@ extension GPTModel {
         let I = config.resolvedIntermediateSize
         let a = acts.baseAddress!, s = actLayout
         let p = parameters.baseAddress!
-        encoderForward(out: a + s.encoded, tokens: inputs.baseAddress!, wte: p + layout.wteOffset,
-                       wpe: nil, batch: B, sequence: T, channels: C)
+        timed(.encoderForward, floats: 2 * BT * C) {
+            encoderForward(out: a + s.encoded, tokens: inputs.baseAddress!, wte: p + layout.wteOffset,
+                           wpe: nil, batch: B, sequence: T, channels: C)
+        }
         var residual = a + s.encoded
         for l in 0..<config.nLayer {
             let w = LlamaLayerParameters(base: p, layout: layout, layer: l)
             let x = LlamaLayerActivations(base: a, layout: s, layer: l)
-            rmsNormForward(out: x.ln1, rstd: x.ln1Rstd, inp: residual, weight: w.inputNorm, rows: BT, channels: C, eps: eps)
+            timed(.rmsNormForward, floats: 2 * BT * C + BT) {
+                rmsNormForward(out: x.ln1, rstd: x.ln1Rstd, inp: residual, weight: w.inputNorm, rows: BT, channels: C, eps: eps)
+            }
             llamaQKV(x, w, batch: B, sequence: T)
-            attentionForward(out: x.atty, att: x.att, qkv: x.qkv, batch: B, sequence: T, channels: C, heads: NH)
-            x.residual2.update(from: residual, count: BT * C)
-            linearForward(out: x.residual2, inp: x.atty, weight: w.oProj, rows: BT, inChannels: C, outChannels: C, accumulate: true)
-            rmsNormForward(out: x.ln2, rstd: x.ln2Rstd, inp: x.residual2, weight: w.postNorm, rows: BT, channels: C, eps: eps)
-            linearForward(out: x.gateUp, inp: x.ln2, weight: w.gateUpWeight, rows: BT, inChannels: C, outChannels: 2 * I, accumulate: false)
-            swigluForward(out: x.hidden, gateUp: x.gateUp, rows: BT, hidden: I)
-            x.residual3.update(from: x.residual2, count: BT * C)
-            linearForward(out: x.residual3, inp: x.hidden, weight: w.downProj, rows: BT, inChannels: I, outChannels: C, accumulate: true)
+            timedAttentionForward(out: x.atty, att: x.att, qkv: x.qkv, batch: B, sequence: T, channels: C, heads: NH)
+            timed(.residual, floats: 2 * BT * C) { x.residual2.update(from: residual, count: BT * C) }
+            timedLinearForward(out: x.residual2, inp: x.atty, weight: w.oProj, rows: BT, inChannels: C, outChannels: C, accumulate: true)
+            timed(.rmsNormForward, floats: 2 * BT * C + BT) {
+                rmsNormForward(out: x.ln2, rstd: x.ln2Rstd, inp: x.residual2, weight: w.postNorm, rows: BT, channels: C, eps: eps)
+            }
+            timedLinearForward(out: x.gateUp, inp: x.ln2, weight: w.gateUpWeight, rows: BT, inChannels: C, outChannels: 2 * I, accumulate: false)
+            timed(.swigluForward, floats: 3 * BT * I) { swigluForward(out: x.hidden, gateUp: x.gateUp, rows: BT, hidden: I) }
+            timed(.residual, floats: 2 * BT * C) { x.residual3.update(from: x.residual2, count: BT * C) }
+            timedLinearForward(out: x.residual3, inp: x.hidden, weight: w.downProj, rows: BT, inChannels: I, outChannels: C, accumulate: true)
             residual = x.residual3
         }
-        rmsNormForward(out: a + s.lnf, rstd: a + s.lnfRstd, inp: residual, weight: p + layout.lnfWeightOffset,
-                       rows: BT, channels: C, eps: eps)
+        timed(.rmsNormForward, floats: 2 * BT * C + BT) {
+            rmsNormForward(out: a + s.lnf, rstd: a + s.lnfRstd, inp: residual, weight: p + layout.lnfWeightOffset,
+                           rows: BT, channels: C, eps: eps)
+        }
     }
 
     /// x.qkv (B·T, 3C) = the q, k, v projections of x.ln1, q and k normalized per head (qk_norm)
@@ -39,33 +47,41 @@ extension GPTModel {
         let C = config.nEmbd, NH = config.nHead, HS = config.headSize, BT = B * T, eps = Float(config.normEps)
         let a = acts.baseAddress!, s = actLayout
         let projected = config.qkNorm ? x.qkvRaw : x.qkv
-        linearForward(out: projected, inp: x.ln1, weight: w.qkvWeight, rows: BT, inChannels: C, outChannels: 3 * C, accumulate: false)
+        timedLinearForward(out: projected, inp: x.ln1, weight: w.qkvWeight, rows: BT, inChannels: C, outChannels: 3 * C, accumulate: false)
         if config.qkNorm {
-            rmsNormForward(out: x.qkv, rstd: x.qRstd, inp: x.qkvRaw, weight: w.qNorm, rows: BT * NH, channels: HS,
-                           eps: eps, groups: NH, stride: 3 * C)
-            rmsNormForward(out: x.qkv + C, rstd: x.kRstd, inp: x.qkvRaw + C, weight: w.kNorm, rows: BT * NH, channels: HS,
-                           eps: eps, groups: NH, stride: 3 * C)
-            parallelFor(BT) { rows in
-                for r in rows { (x.qkv + r * 3 * C + 2 * C).update(from: x.qkvRaw + r * 3 * C + 2 * C, count: C) }
+            timed(.rmsNormForward, floats: 4 * BT * C + 2 * BT * NH) {
+                rmsNormForward(out: x.qkv, rstd: x.qRstd, inp: x.qkvRaw, weight: w.qNorm, rows: BT * NH, channels: HS,
+                               eps: eps, groups: NH, stride: 3 * C)
+                rmsNormForward(out: x.qkv + C, rstd: x.kRstd, inp: x.qkvRaw + C, weight: w.kNorm, rows: BT * NH, channels: HS,
+                               eps: eps, groups: NH, stride: 3 * C)
+            }
+            timed(.residual, floats: 2 * BT * C) {
+                parallelFor(BT) { rows in
+                    for r in rows { (x.qkv + r * 3 * C + 2 * C).update(from: x.qkvRaw + r * 3 * C + 2 * C, count: C) }
+                }
             }
         }
-        rotaryForward(qkv: x.qkv, cos: a + s.llama.ropeCos, sin: a + s.llama.ropeSin, rows: BT, sequence: T,
-                      firstPosition: 0, channels: C, heads: NH)
+        timed(.rotaryForward, floats: 4 * BT * C) {
+            rotaryForward(qkv: x.qkv, cos: a + s.llama.ropeCos, sin: a + s.llama.ropeSin, rows: BT, sequence: T,
+                          firstPosition: 0, channels: C, heads: NH)
+        }
     }
 
     /// From the gradient on the final RMSNorm's output (in dSmall) down to the token embedding,
     /// reporting model.norm, each block (last first), then the embedding as final.
     func llamaTrunkBackward(onFinalGradients: ((Range<Int>) -> Void)?) {
         let B = lastBatch, T = lastSequence, BT = B * T
-        let C = config.nEmbd, NH = config.nHead, HS = config.headSize, I = config.resolvedIntermediateSize
+        let C = config.nEmbd, NH = config.nHead, I = config.resolvedIntermediateSize
         let a = acts.baseAddress!, s = actLayout
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let dResidual = a + s.dResidual, dSmall = a + s.dSmall, dWide = a + s.dWide, dHidden = a + s.llama.dHidden
         func residualInto(_ l: Int) -> UnsafeMutablePointer<Float> {
             l == 0 ? a + s.encoded : LlamaLayerActivations(base: a, layout: s, layer: l - 1).residual3
         }
-        rmsNormBackward(dinp: dResidual, dweight: g + layout.lnfWeightOffset, dout: dSmall, inp: residualInto(config.nLayer),
-                        weight: p + layout.lnfWeightOffset, rstd: a + s.lnfRstd, rows: BT, channels: C, accumulate: false)
+        timed(.rmsNormBackward, floats: 3 * BT * C + BT) {
+            rmsNormBackward(dinp: dResidual, dweight: g + layout.lnfWeightOffset, dout: dSmall, inp: residualInto(config.nLayer),
+                            weight: p + layout.lnfWeightOffset, rstd: a + s.lnfRstd, rows: BT, channels: C, accumulate: false)
+        }
         onFinalGradients?(layout.finalNormRange)
 
         // dResidual always holds the gradient of the residual stream at the current point.
@@ -73,34 +89,49 @@ extension GPTModel {
             let w = LlamaLayerParameters(base: p, layout: layout, layer: l)
             let dw = LlamaLayerParameters(base: g, layout: layout, layer: l)
             let x = LlamaLayerActivations(base: a, layout: s, layer: l)
-            linearBackward(dinp: dHidden, dweight: dw.downProj, dout: dResidual, inp: x.hidden, weight: w.downProj,
+            timedLinearBackward(dinp: dHidden, dweight: dw.downProj, dout: dResidual, inp: x.hidden, weight: w.downProj,
                            rows: BT, inChannels: I, outChannels: C)
-            swigluBackward(dgateUp: dWide, dout: dHidden, gateUp: x.gateUp, rows: BT, hidden: I)
-            linearBackward(dinp: dSmall, dweight: dw.gateUpWeight, dout: dWide, inp: x.ln2, weight: w.gateUpWeight,
+            timed(.swigluBackward, floats: 5 * BT * I) { swigluBackward(dgateUp: dWide, dout: dHidden, gateUp: x.gateUp, rows: BT, hidden: I) }
+            timedLinearBackward(dinp: dSmall, dweight: dw.gateUpWeight, dout: dWide, inp: x.ln2, weight: w.gateUpWeight,
                            rows: BT, inChannels: C, outChannels: 2 * I)
-            rmsNormBackward(dinp: dResidual, dweight: dw.postNorm, dout: dSmall, inp: x.residual2, weight: w.postNorm,
-                            rstd: x.ln2Rstd, rows: BT, channels: C, accumulate: true)
-            linearBackward(dinp: dSmall, dweight: dw.oProj, dout: dResidual, inp: x.atty, weight: w.oProj,
-                           rows: BT, inChannels: C, outChannels: C)
-            attentionBackward(dqkv: dWide, datt: a + s.dAtt, dout: dSmall, qkv: x.qkv, att: x.att,
-                              batch: B, sequence: T, channels: C, heads: NH)
-            rotaryBackward(dqkv: dWide, cos: a + s.llama.ropeCos, sin: a + s.llama.ropeSin, rows: BT, sequence: T,
-                           channels: C, heads: NH)
-            if config.qkNorm {
-                // In place: the gradients on the normalized q and k become those on the projections.
-                rmsNormBackward(dinp: dWide, dweight: dw.qNorm, dout: dWide, inp: x.qkvRaw, weight: w.qNorm, rstd: x.qRstd,
-                                rows: BT * NH, channels: HS, accumulate: false, groups: NH, stride: 3 * C)
-                rmsNormBackward(dinp: dWide + C, dweight: dw.kNorm, dout: dWide + C, inp: x.qkvRaw + C, weight: w.kNorm,
-                                rstd: x.kRstd, rows: BT * NH, channels: HS, accumulate: false, groups: NH, stride: 3 * C)
+            timed(.rmsNormBackward, floats: 4 * BT * C + BT) {
+                rmsNormBackward(dinp: dResidual, dweight: dw.postNorm, dout: dSmall, inp: x.residual2, weight: w.postNorm,
+                                rstd: x.ln2Rstd, rows: BT, channels: C, accumulate: true)
             }
-            linearBackward(dinp: dSmall, dweight: dw.qkvWeight, dout: dWide, inp: x.ln1, weight: w.qkvWeight,
+            timedLinearBackward(dinp: dSmall, dweight: dw.oProj, dout: dResidual, inp: x.atty, weight: w.oProj,
+                           rows: BT, inChannels: C, outChannels: C)
+            timedAttentionBackward(dqkv: dWide, datt: a + s.dAtt, dout: dSmall, qkv: x.qkv, att: x.att,
+                              batch: B, sequence: T, channels: C, heads: NH)
+            timed(.rotaryBackward, floats: 4 * BT * C) {
+                rotaryBackward(dqkv: dWide, cos: a + s.llama.ropeCos, sin: a + s.llama.ropeSin, rows: BT, sequence: T,
+                               channels: C, heads: NH)
+            }
+            if config.qkNorm { llamaQKNormBackward(dqkv: dWide, x, w, dw) }
+            timedLinearBackward(dinp: dSmall, dweight: dw.qkvWeight, dout: dWide, inp: x.ln1, weight: w.qkvWeight,
                            rows: BT, inChannels: C, outChannels: 3 * C)
-            rmsNormBackward(dinp: dResidual, dweight: dw.inputNorm, dout: dSmall, inp: residualInto(l), weight: w.inputNorm,
-                            rstd: x.ln1Rstd, rows: BT, channels: C, accumulate: true)
+            timed(.rmsNormBackward, floats: 4 * BT * C + BT) {
+                rmsNormBackward(dinp: dResidual, dweight: dw.inputNorm, dout: dSmall, inp: residualInto(l), weight: w.inputNorm,
+                                rstd: x.ln1Rstd, rows: BT, channels: C, accumulate: true)
+            }
             onFinalGradients?(layout.layerRange(l))
         }
-        encoderBackward(dwte: g + layout.wteOffset, dwpe: nil, dout: dResidual, tokens: inputs.baseAddress!,
-                        batch: B, sequence: T, channels: C)
+        timed(.encoderBackward, floats: 3 * BT * C) {
+            encoderBackward(dwte: g + layout.wteOffset, dwpe: nil, dout: dResidual, tokens: inputs.baseAddress!,
+                            batch: B, sequence: T, channels: C)
+        }
         onFinalGradients?(layout.embeddingRange)
+    }
+
+    /// qk_norm's backward, in place: the gradients on the normalized q and k in `dqkv` become
+    /// those on the projections.
+    private func llamaQKNormBackward(dqkv: UnsafeMutablePointer<Float>, _ x: LlamaLayerActivations,
+                                     _ w: LlamaLayerParameters, _ dw: LlamaLayerParameters) {
+        let C = config.nEmbd, NH = config.nHead, HS = config.headSize, BT = lastBatch * lastSequence
+        timed(.rmsNormBackward, floats: 6 * BT * C + 2 * BT * NH) {
+            rmsNormBackward(dinp: dqkv, dweight: dw.qNorm, dout: dqkv, inp: x.qkvRaw, weight: w.qNorm, rstd: x.qRstd,
+                            rows: BT * NH, channels: HS, accumulate: false, groups: NH, stride: 3 * C)
+            rmsNormBackward(dinp: dqkv + C, dweight: dw.kNorm, dout: dqkv + C, inp: x.qkvRaw + C, weight: w.kNorm,
+                            rstd: x.kRstd, rows: BT * NH, channels: HS, accumulate: false, groups: NH, stride: 3 * C)
+        }
     }
 }

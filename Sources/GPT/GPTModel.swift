@@ -32,6 +32,9 @@ public final class GPTModel {
     var featuresOnly = false
     /// Set by `backwardFromFeatures`: backward starts from this gradient on the final LayerNorm's output.
     var featureGradient: UnsafePointer<Float>? = nil
+    /// While set, forward, backward and `zeroGradients` add each kernel's time to it (`trainer
+    /// bench --profile`); nil (the default) costs one branch per kernel call.
+    public var profile: KernelProfile? = nil
 
     /// Allocates buffers for batches of up to `maxBatch` sequences of up to `maxSequence` tokens.
     /// Parameters start at zero; call `initializeWeights(using:)` or copy weights in.
@@ -95,7 +98,7 @@ public final class GPTModel {
 
     /// Sets every gradient to zero.
     public func zeroGradients() {
-        gradients.update(repeating: 0)
+        timed(.zeroGradients, floats: gradients.count) { gradients.update(repeating: 0) }
     }
 
     /// The logits (V values) at (batch, position) of the last forward pass, computed on demand
@@ -134,7 +137,7 @@ public final class GPTModel {
         let a = acts.baseAddress!, s = actLayout, p = parameters.baseAddress!
         guard labels != nil, !featuresOnly else { return LossSum(sum: 0, count: 0) }
         let head = HeadBuffers(logits: a + s.headLogits, chunk: s.headChunk, losses: a + s.losses, dx: a + s.dSmall,
-                               dwte: gradientScale == nil ? nil : a + s.dwteHead, scale: headScale)
+                               dwte: gradientScale == nil ? nil : a + s.dwteHead, scale: headScale, profile: profile)
         languageModelHead(head, x: a + s.lnf, wte: p + layout.headOffset, targets: targets.baseAddress!,
                           rows: BT, channels: C, vocab: V)
         // Summed serially in Double so the result is independent of the thread split.
@@ -181,8 +184,10 @@ public final class GPTModel {
         } else {
             // forward left the head's gradients of headScale × the summed loss in dSmall and dwteHead.
             let rescale = lossScale / headScale
-            if rescale != 1 { scale(dSmall, count: BT * C, by: rescale) }
-            addScaled(g + layout.headOffset, a + s.dwteHead, count: V * C, scale: rescale)
+            timed(.headGradient, floats: 3 * V * C + (rescale != 1 ? 2 * BT * C : 0)) {
+                if rescale != 1 { scale(dSmall, count: BT * C, by: rescale) }
+                addScaled(g + layout.headOffset, a + s.dwteHead, count: V * C, scale: rescale)
+            }
         }
         if let head = layout.headRange { onFinalGradients?(head) }
         switch config.family {

@@ -25,6 +25,16 @@ extension TrainerCommand {
         @Flag(help: "Benchmark the gradient all-reduce instead of training.")
         var allreduce = false
 
+        @Flag(help: "Also profile the timed steps by kernel: ms, share of the step, bytes, GB/s or GFLOP/s against this machine's memory bandwidth and sgemm rate.")
+        var profile = false
+
+        /// --profile times training steps, which --allreduce does not run.
+        func validate() throws {
+            if allreduce && profile {
+                throw ValidationError("--profile profiles training steps and --allreduce runs none; run them as two commands")
+            }
+        }
+
         func run() throws {
             let coreNote = Self.fixCoreType()
             let config = try options.load()
@@ -35,7 +45,8 @@ extension TrainerCommand {
                     if comm.isRoot { print(json ? BenchReport.json(result, ranks: comm.size) : BenchReport.table(result, ranks: comm.size)) }
                     return
                 }
-                let report = try TrainingBenchmark.measure(config: config, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote)
+                let report = try TrainingBenchmark.measure(config: config, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote,
+                                                          profile: profile)
                 if comm.isRoot { print(json ? report.json : report.table) }
             }
         }

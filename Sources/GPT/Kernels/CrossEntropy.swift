@@ -34,6 +34,8 @@ struct HeadBuffers {
     let dwte: UnsafeMutablePointer<Float>?
     /// The loss scale of the gradients.
     let scale: Float
+    /// Where the products and the softmax are timed apart, when profiling.
+    var profile: KernelProfile? = nil
 }
 
 /// Per-token cross-entropy of x·wteᵀ against `targets` (-1 = ignored) into `head.losses`, and,
@@ -45,17 +47,26 @@ func languageModelHead(
     var first = 0
     while first < rows {
         let n = min(head.chunk, rows - first)
-        let xs = x + first * C, ts = targets + first
-        classifierForward(logits: head.logits, x: xs, wte: wte, rows: n, channels: C, vocab: V)
+        let xs = x + first * C, ts = targets + first, p = head.profile
+        // Estimates per chunk: each product reads its operands once and writes its result.
+        timed(p, .lmHead, floats: n * C + V * C + n * V, flops: 2 * n * V * C) {
+            classifierForward(logits: head.logits, x: xs, wte: wte, rows: n, channels: C, vocab: V)
+        }
         if let dwte = head.dwte {
-            softmaxCrossEntropyInPlace(logits: head.logits, losses: head.losses + first, targets: ts, rows: n, vocab: V,
-                                       scale: head.scale)
-            sgemm(transA: false, transB: false, m: n, n: C, k: V, alpha: 1, a: head.logits, lda: V,
-                  b: wte, ldb: C, beta: 0, c: head.dx + first * C, ldc: C)
-            sgemm(transA: true, transB: false, m: V, n: C, k: n, alpha: 1, a: head.logits, lda: V,
-                  b: xs, ldb: C, beta: first == 0 ? 0 : 1, c: dwte, ldc: C)
+            timed(p, .crossEntropy, floats: 2 * n * V) {
+                softmaxCrossEntropyInPlace(logits: head.logits, losses: head.losses + first, targets: ts, rows: n, vocab: V,
+                                           scale: head.scale)
+            }
+            timed(p, .lmHead, floats: 2 * n * V + V * C + 2 * n * C + (first == 0 ? 1 : 2) * V * C, flops: 4 * n * V * C) {
+                sgemm(transA: false, transB: false, m: n, n: C, k: V, alpha: 1, a: head.logits, lda: V,
+                      b: wte, ldb: C, beta: 0, c: head.dx + first * C, ldc: C)
+                sgemm(transA: true, transB: false, m: V, n: C, k: n, alpha: 1, a: head.logits, lda: V,
+                      b: xs, ldb: C, beta: first == 0 ? 0 : 1, c: dwte, ldc: C)
+            }
         } else {
-            crossEntropy(logits: head.logits, losses: head.losses + first, targets: ts, rows: n, vocab: V)
+            timed(p, .crossEntropy, floats: n * V) {
+                crossEntropy(logits: head.logits, losses: head.losses + first, targets: ts, rows: n, vocab: V)
+            }
         }
         first += n
     }

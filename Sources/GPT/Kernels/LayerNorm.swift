@@ -24,6 +24,10 @@ func layerNormBackward(
     dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, channels C: Int
 ) {
+    guard KernelThreads.current > 1 else {
+        return layerNormBackwardOnePass(dinp: dinp, dweight: dweight, dbias: dbias, dout: dout, inp: inp, weight: weight,
+                                        mean: mean, rstd: rstd, rows: rows, channels: C)
+    }
     let invC = 1 / Float(C)
     parallelFor(rows) { range in
         for r in range {

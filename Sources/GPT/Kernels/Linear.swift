@@ -15,8 +15,24 @@ func linearBackward(
     dinp: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
     inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, rows: Int, inChannels IC: Int, outChannels OC: Int
 ) {
+    linearBackwardData(dinp: dinp, dout: dout, weight: weight, rows: rows, inChannels: IC, outChannels: OC)
+    linearBackwardWeights(dweight: dweight, dout: dout, inp: inp, rows: rows, inChannels: IC, outChannels: OC)
+}
+
+/// dinp (rows, IC) = dout·W (overwritten): the first half of `linearBackward`.
+func linearBackwardData(
+    dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    rows: Int, inChannels IC: Int, outChannels OC: Int
+) {
     sgemm(transA: false, transB: false, m: rows, n: IC, k: OC, alpha: 1, a: dout, lda: OC,
           b: weight, ldb: IC, beta: 0, c: dinp, ldc: IC)
+}
+
+/// dweight (OC, IC) += doutᵀ·inp: the second half of `linearBackward`.
+func linearBackwardWeights(
+    dweight: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
+    rows: Int, inChannels IC: Int, outChannels OC: Int
+) {
     sgemm(transA: true, transB: false, m: OC, n: IC, k: rows, alpha: 1, a: dout, lda: OC,
           b: inp, ldb: IC, beta: 1, c: dweight, ldc: IC)
 }

@@ -45,8 +45,24 @@ func matmulBackward(
     dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     rows: Int, inChannels IC: Int, outChannels OC: Int
 ) {
+    matmulBackwardData(dinp: dinp, dout: dout, weight: weight, rows: rows, inChannels: IC, outChannels: OC)
+    matmulBackwardWeights(dweight: dweight, dbias: dbias, dout: dout, inp: inp, rows: rows, inChannels: IC, outChannels: OC)
+}
+
+/// dinp (rows, IC) = dout·Wᵀ (overwritten): the first half of `matmulBackward`.
+func matmulBackwardData(
+    dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    rows: Int, inChannels IC: Int, outChannels OC: Int
+) {
     sgemm(transA: false, transB: true, m: rows, n: IC, k: OC, alpha: 1, a: dout, lda: OC,
           b: weight, ldb: OC, beta: 0, c: dinp, ldc: IC)
+}
+
+/// dweight (IC, OC) += inpᵀ·dout, dbias += column sums of dout: the second half of `matmulBackward`.
+func matmulBackwardWeights(
+    dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?, dout: UnsafePointer<Float>,
+    inp: UnsafePointer<Float>, rows: Int, inChannels IC: Int, outChannels OC: Int
+) {
     sgemm(transA: true, transB: false, m: IC, n: OC, k: rows, alpha: 1, a: inp, lda: IC,
           b: dout, ldb: OC, beta: 1, c: dweight, ldc: OC)
     if let dbias { addColumnSums(into: dbias, of: dout, rows: rows, columns: OC) }

@@ -6,7 +6,7 @@
 
 /// Float offset of row `r` in a buffer of lines of `stride` floats holding `groups` rows each.
 @inline(__always)
-private func rowStart(_ r: Int, _ C: Int, _ groups: Int, _ stride: Int) -> Int {
+func rowStart(_ r: Int, _ C: Int, _ groups: Int, _ stride: Int) -> Int {
     (r / groups) * stride + (r % groups) * C
 }
 
@@ -36,6 +36,10 @@ func rmsNormBackward(
     rows: Int, channels C: Int, accumulate: Bool, groups: Int = 1, stride: Int? = nil
 ) {
     let stride = stride ?? C, invC = 1 / Float(C)
+    guard KernelThreads.current > 1 else {
+        return rmsNormBackwardOnePass(dinp: dinp, dweight: dweight, dout: dout, inp: inp, weight: weight, rstd: rstd, rows: rows,
+                                      channels: C, accumulate: accumulate, groups: groups, stride: stride)
+    }
     parallelFor(C) { cols in
         let lo = cols.lowerBound, n = cols.count, dw = dweight + lo
         for r in 0..<rows {
