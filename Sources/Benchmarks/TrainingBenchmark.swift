@@ -48,7 +48,7 @@ public enum TrainingBenchmark {
         for i in shapes.indices { shapes[i].gflops = mean(4 + i) }
         // Memory: the rank with the largest peak; its estimate differs from ours only in the baseline.
         let worst = all[all.indices.max { all[$0][0] < all[$1][0] }!]
-        let estimate = MemoryEstimate(config: config, plan: trainer.plan, baselineBytes: Int(worst[1]))
+        let estimate = try MemoryEstimate(config: config, plan: trainer.plan, baselineBytes: Int(worst[1]))
         var profileReport: ProfileReport? = nil
         if let kernels {
             try comm.barrier()

@@ -21,34 +21,51 @@ struct ActivationLayout {
     var totalCount = 0
     let btc: Int, bt: Int, attCount: Int
 
+    /// The layout for batches of `maxBatch` sequences of `maxSequence` tokens; the sizes must fit
+    /// (configs are checked with `init?(checking:)` before a model is built).
     init(config: GPTConfig, maxBatch: Int, maxSequence: Int) {
+        guard let layout = ActivationLayout(checking: config, maxBatch: maxBatch, maxSequence: maxSequence) else {
+            preconditionFailure("the activation buffer of this model and batch does not fit in an Int; check sizes with GPTModel.checkedSizes first")
+        }
+        self = layout
+    }
+
+    /// The layout, or nil when a dimension is not positive or a size overflows: the one place
+    /// that sizes the activation buffer, for checking and for allocating alike.
+    init?(checking config: GPTConfig, maxBatch: Int, maxSequence: Int) {
         maxB = maxBatch; maxT = maxSequence
         C = config.nEmbd; NH = config.nHead; L = config.nLayer; V = config.vocabSize
-        bt = maxB * maxT
-        btc = bt * C
-        attCount = maxB * NH * maxT * maxT
-        var o = 0
+        guard maxB > 0, maxT > 0, C > 0, C <= Int.max / 64, NH > 0, L > 0, V > 0, V <= Int.max / 4,
+              let bt = CheckedSize.product([maxB, maxT]), let btc = CheckedSize.product([bt, C]),
+              let attCount = CheckedSize.product([maxB, NH, maxT, maxT])
+        else { return nil }
+        self.bt = bt
+        self.btc = btc
+        self.attCount = attCount
+        var o = CheckedOffset()
         switch config.family {
         case .gpt2: layOutGPT2(&o)
-        case .llama: layOutLlama(config, &o)
+        case .llama:
+            guard let I = config.checkedIntermediateSize, I <= Int.max / 64, C % NH == 0 else { return nil }
+            layOutLlama(config, &o)
         }
-        totalCount = o
+        guard !o.overflowed else { return nil }
+        totalCount = o.value
     }
 
     /// GPT-2's tensors from float `o` on; per-layer tensors are L consecutive slices.
-    private mutating func layOutGPT2(_ o: inout Int) {
-        func take(_ n: Int) -> Int { defer { o += n }; return o }
-        encoded = take(btc)
-        ln1 = take(L * btc); ln1Mean = take(L * bt); ln1Rstd = take(L * bt)
-        qkv = take(L * 3 * btc); atty = take(L * btc); att = take(L * attCount)
-        residual2 = take(L * btc)
-        ln2 = take(L * btc); ln2Mean = take(L * bt); ln2Rstd = take(L * bt)
-        fch = take(L * 4 * btc); fchGelu = take(L * 4 * btc); residual3 = take(L * btc)
-        lnf = take(btc); lnfMean = take(bt); lnfRstd = take(bt)
-        losses = take(bt)
+    private mutating func layOutGPT2(_ o: inout CheckedOffset) {
+        encoded = o.take(btc)
+        ln1 = o.take(L, btc); ln1Mean = o.take(L, bt); ln1Rstd = o.take(L, bt)
+        qkv = o.take(L, 3, btc); atty = o.take(L, btc); att = o.take(L, attCount)
+        residual2 = o.take(L, btc)
+        ln2 = o.take(L, btc); ln2Mean = o.take(L, bt); ln2Rstd = o.take(L, bt)
+        fch = o.take(L, 4, btc); fchGelu = o.take(L, 4, btc); residual3 = o.take(L, btc)
+        lnf = o.take(btc); lnfMean = o.take(bt); lnfRstd = o.take(bt)
+        losses = o.take(bt)
         headChunk = Self.headChunkRows(rows: bt, vocab: V)
-        headLogits = take(headChunk * V); dwteHead = take(V * C)
-        dResidual = take(btc); dSmall = take(btc); dWide = take(4 * btc); dAtt = take(attCount)
+        headLogits = o.take(headChunk, V); dwteHead = o.take(V, C)
+        dResidual = o.take(btc); dSmall = o.take(btc); dWide = o.take(4, btc); dAtt = o.take(attCount)
     }
 
     /// Rows of logits the head computes at once: 16 MiB of them, but at least 256 rows, because

@@ -81,6 +81,13 @@ public struct GPTConfig: Codable, Sendable, Equatable, Hashable {
         intermediateSize > 0 ? intermediateSize : Self.defaultIntermediateSize(width: nEmbd)
     }
 
+    /// The SwiGLU width, or nil when it is negative or the default's arithmetic would overflow.
+    var checkedIntermediateSize: Int? {
+        if intermediateSize > 0 { return intermediateSize }
+        guard intermediateSize == 0, nEmbd > 0, nEmbd <= Int.max / 64 else { return nil }
+        return resolvedIntermediateSize
+    }
+
     /// 8·C/3 rounded up to a multiple of 64 (at least 64): ⌈C/24⌉·64, since 8C/3/64 = C/24.
     public static func defaultIntermediateSize(width C: Int) -> Int {
         max(1, C / 24 + (C % 24 == 0 ? 0 : 1)) * 64

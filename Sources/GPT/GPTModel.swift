@@ -74,6 +74,17 @@ public final class GPTModel {
         logitsRow.deallocate()
     }
 
+    /// Floats in the parameter buffer and in the activation buffer of a model of `config` built for
+    /// batches of `batch` sequences of `sequence` tokens, from the same layouts that allocate
+    /// them; nil when a dimension is not positive or a count does not fit in an Int, so that
+    /// dimensions from outside (configs, state.json) are checked before anything is allocated.
+    public static func checkedSizes(config: GPTConfig, batch: Int, sequence: Int) -> (parameters: Int, activations: Int)? {
+        guard let parameters = ParameterLayout.checkedCount(config: config),
+              let activations = ActivationLayout(checking: config, maxBatch: batch, maxSequence: sequence)?.totalCount
+        else { return nil }
+        return (parameters, activations)
+    }
+
     /// Bytes of the activation buffer for (batch, sequence): for a start-up memory estimate.
     public static func activationBytes(config: GPTConfig, batch: Int, sequence: Int) -> Int {
         ActivationLayout(config: config, maxBatch: batch, maxSequence: sequence).totalCount * MemoryLayout<Float>.stride

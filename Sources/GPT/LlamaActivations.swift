@@ -17,26 +17,25 @@ extension ActivationLayout {
     /// The Llama tensors from float `o` on. Per position and layer: C-wide ln1, atty, residual2,
     /// ln2, residual3, 3C-wide qkv (after qk-norm and rotary), 3C-wide qkvRaw (projections, only
     /// with qk_norm), 2I gate/up, I SwiGLU output, 2 rstd, and 2·NH q/k rstd with qk_norm.
-    mutating func layOutLlama(_ config: GPTConfig, _ o: inout Int) {
-        func take(_ n: Int) -> Int { defer { o += n }; return o }
+    mutating func layOutLlama(_ config: GPTConfig, _ o: inout CheckedOffset) {
         let I = config.resolvedIntermediateSize, q = config.qkNorm ? 1 : 0
         llama.I = I
         llama.qkNorm = config.qkNorm
-        encoded = take(btc)
-        llama.ln1 = take(L * btc); llama.ln1Rstd = take(L * bt)
-        llama.qkvRaw = take(L * 3 * btc * q); llama.qkRstd = take(L * 2 * NH * bt * q)
-        llama.qkv = take(L * 3 * btc); llama.atty = take(L * btc); llama.att = take(L * attCount)
-        llama.residual2 = take(L * btc)
-        llama.ln2 = take(L * btc); llama.ln2Rstd = take(L * bt)
-        llama.gateUp = take(L * 2 * I * bt); llama.hidden = take(L * I * bt); llama.residual3 = take(L * btc)
-        lnf = take(btc); lnfRstd = take(bt)
-        losses = take(bt)
+        encoded = o.take(btc)
+        llama.ln1 = o.take(L, btc); llama.ln1Rstd = o.take(L, bt)
+        llama.qkvRaw = o.take(L, 3, btc, q); llama.qkRstd = o.take(L, 2, NH, bt, q)
+        llama.qkv = o.take(L, 3, btc); llama.atty = o.take(L, btc); llama.att = o.take(L, attCount)
+        llama.residual2 = o.take(L, btc)
+        llama.ln2 = o.take(L, btc); llama.ln2Rstd = o.take(L, bt)
+        llama.gateUp = o.take(L, 2, I, bt); llama.hidden = o.take(L, I, bt); llama.residual3 = o.take(L, btc)
+        lnf = o.take(btc); lnfRstd = o.take(bt)
+        losses = o.take(bt)
         headChunk = Self.headChunkRows(rows: bt, vocab: V)
-        headLogits = take(headChunk * V); dwteHead = take(V * C)
-        let table = config.blockSize * (config.headSize / 2)
-        llama.ropeCos = take(table); llama.ropeSin = take(table)
-        dResidual = take(btc); dSmall = take(btc); llama.dHidden = take(I * bt)
-        dWide = take(max(3 * C, 2 * I) * bt); dAtt = take(attCount)
+        headLogits = o.take(headChunk, V); dwteHead = o.take(V, C)
+        llama.ropeCos = o.take(config.blockSize, config.headSize / 2); llama.ropeSin = o.take(config.blockSize, config.headSize / 2)
+        dResidual = o.take(btc); dSmall = o.take(btc); llama.dHidden = o.take(I, bt)
+        // The widest backward scratch row: 3C (q, k, v) or 2I (gate, up); I and C are below Int.max / 64.
+        dWide = o.take(max(3 * C, 2 * I), bt); dAtt = o.take(attCount)
     }
 }
 

@@ -19,7 +19,7 @@ extension ParameterLayout {
         o.wte = list.add("model.embed_tokens.weight", [V, C], .embedding)
         o.wpe = o.wte
         o.layers = list.offset
-        for l in 0..<L {
+        o.layerStride = TensorList.addLayers(L, into: &list) { l, list in
             let base = list.offset, p = "model.layers.\(l)."
             func gain(_ name: String, _ n: Int) -> Int { list.add(p + name, [n], .gain) - base }
             func linear(_ name: String, out: Int, in inputs: Int) -> Int {
@@ -39,18 +39,9 @@ extension ParameterLayout {
             _ = linear("mlp.up_proj.weight", out: I, in: C)
             o.llama.downProj = linear("mlp.down_proj.weight", out: C, in: I)
         }
-        o.layerStride = llamaLayerCount(config)
         o.lnfWeight = list.add("model.norm.weight", [C], .gain)
         o.lnfBias = o.lnfWeight
-        precondition(o.lnfWeight == o.layers + L * o.layerStride)
         o.head = config.tiedHead ? o.wte : list.add("lm_head.weight", [V, C], .head, .outputsByInputs)
         return o
-    }
-
-    /// Parameters of one Llama block: 4C² (q, k, v, o) + 3·I·C (gate, up, down) + 2C (norms)
-    /// + 2·HS with qk_norm.
-    static func llamaLayerCount(_ config: GPTConfig) -> Int {
-        let C = config.nEmbd, I = config.resolvedIntermediateSize
-        return 4 * C * C + 3 * I * C + 2 * C + (config.qkNorm ? 2 * config.headSize : 0)
     }
 }

@@ -4,17 +4,46 @@ struct LayerOffsets: Sendable, Equatable {
     var ln2Weight = 0, ln2Bias = 0, fcWeight = 0, fcBias = 0, fcProjWeight = 0, fcProjBias = 0
 }
 
-/// Tensors appended one after another into a flat buffer.
+/// Tensors appended one after another into a flat buffer, with overflow-checked offsets; in
+/// `counting` mode only the sizes are kept, and layers after the first are counted, not built,
+/// so that dimensions from outside can be checked before anything is allocated.
 struct TensorList {
     var tensors: [ParameterTensor] = []
-    var offset = 0
+    private var next = CheckedOffset()
+    /// Whether this list only counts (for `ParameterLayout.checkedCount`).
+    let counting: Bool
+
+    init(counting: Bool = false) { self.counting = counting }
+
+    /// Floats so far.
+    var offset: Int { next.value }
+    /// Whether a size overflowed (only possible while counting: a built layout's sizes were checked).
+    var overflowed: Bool { next.overflowed }
 
     /// Appends a tensor and returns its offset.
     mutating func add(_ name: String, _ shape: [Int], _ role: ParameterRole, _ matrix: MatrixLayout? = nil) -> Int {
-        let count = shape.reduce(1, *)
-        tensors.append(ParameterTensor(name: name, shape: shape, offset: offset, count: count, role: role, matrixLayout: matrix))
-        defer { offset += count }
-        return offset
+        let start = next.take(CheckedSize.product(shape) ?? -1)  // -1: an overflowing shape overflows the offset
+        if !counting {
+            precondition(!next.overflowed, "parameter sizes overflow; check them with ParameterLayout.checkedCount first")
+            tensors.append(ParameterTensor(name: name, shape: shape, offset: start, count: offset - start, role: role, matrixLayout: matrix))
+        }
+        return start
+    }
+
+    /// Adds `count` blocks whose tensors `block(l, &list)` appends, and returns one block's size
+    /// (every block has the same tensors). Counting builds the first block only and reserves the
+    /// rest, so a huge n_layer costs nothing to check.
+    static func addLayers(_ count: Int, into list: inout TensorList, _ block: (Int, inout TensorList) -> Void) -> Int {
+        let first = list.offset
+        block(0, &list)
+        let stride = list.offset - first
+        if list.counting {
+            _ = list.next.take(max(0, count - 1), stride)
+        } else {
+            for l in 1..<max(1, count) { block(l, &list) }
+            precondition(list.offset == first + count * stride, "blocks of one model must have the same size")
+        }
+        return stride
     }
 }
 
@@ -55,14 +84,29 @@ public struct ParameterLayout: Sendable, Equatable {
     public init(config: GPTConfig) {
         precondition(config.nEmbd % config.nHead == 0, "n_embd must be a multiple of n_head")
         var list = TensorList()
-        switch config.family {
-        case .gpt2: offsets = Self.gpt2(config, into: &list)
-        case .llama: offsets = Self.llama(config, into: &list)
-        }
+        offsets = Self.build(config, into: &list)
         self.config = config
         tensors = list.tensors
         totalCount = list.offset
         indexByName = Dictionary(uniqueKeysWithValues: list.tensors.enumerated().map { ($1.name, $0) })
+    }
+
+    /// Parameters of a model of `config`, counted by the builder that lays the buffer out, or nil
+    /// when a dimension is not positive or the count overflows.
+    public static func checkedCount(config c: GPTConfig) -> Int? {
+        guard c.nEmbd > 0, c.nEmbd <= Int.max / 64, c.nHead > 0, c.nEmbd % c.nHead == 0, c.vocabSize > 0, c.blockSize > 0, c.nLayer > 0,
+              let I = c.checkedIntermediateSize, I <= Int.max / 64
+        else { return nil }
+        var list = TensorList(counting: true)
+        _ = build(c, into: &list)
+        return list.overflowed ? nil : list.offset
+    }
+
+    private static func build(_ config: GPTConfig, into list: inout TensorList) -> LayoutOffsets {
+        switch config.family {
+        case .gpt2: gpt2(config, into: &list)
+        case .llama: llama(config, into: &list)
+        }
     }
 
     /// GPT-2's tensors, Hugging Face GPT2Model names, Conv1D (in, out) weights.
@@ -72,7 +116,7 @@ public struct ParameterLayout: Sendable, Equatable {
         o.wte = list.add("wte.weight", [V, C], .embedding)
         o.wpe = list.add("wpe.weight", [config.blockSize, C], .embedding)
         o.layers = list.offset
-        for l in 0..<L {
+        o.layerStride = TensorList.addLayers(L, into: &list) { l, list in
             let base = list.offset, p = "h.\(l)."
             func add(_ name: String, _ shape: [Int], _ role: ParameterRole) -> Int {
                 list.add(p + name, shape, role, shape.count == 2 ? .inputsByOutputs : nil) - base
@@ -90,10 +134,8 @@ public struct ParameterLayout: Sendable, Equatable {
             o.gpt2.fcProjWeight = add("mlp.c_proj.weight", [4 * C, C], .matrix)
             o.gpt2.fcProjBias = add("mlp.c_proj.bias", [C], .bias)
         }
-        o.layerStride = 12 * C * C + 13 * C
         o.lnfWeight = list.add("ln_f.weight", [C], .gain)
         o.lnfBias = list.add("ln_f.bias", [C], .bias)
-        precondition(o.lnfWeight == o.layers + L * o.layerStride)
         o.head = o.wte
         return o
     }

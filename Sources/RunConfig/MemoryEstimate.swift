@@ -12,30 +12,34 @@ public struct MemoryEstimate: Sendable {
 
     /// The items, largest first.
     public let items: [Item]
+    /// The part of the estimate that the refusal before MPI counts.
+    public let requirement: MemoryRequirement
 
     /// Everything together.
     public var totalBytes: Int { items.reduce(0) { $0 + $1.bytes } }
 
     /// The estimate for training `config` with `plan`; `baselineBytes` is what the process held
     /// before the run allocated anything (the Swift runtime, libraries and Open MPI).
-    public init(config: TrainConfig, plan: BatchPlan, baselineBytes: Int) {
-        let m = config.model
-        let n = ParameterLayout(config: m).totalCount
-        let activations = GPTModel.activationBytes(config: m, batch: plan.microBatch, sequence: plan.sequence)
+    public init(config: TrainConfig, plan: BatchPlan, baselineBytes: Int) throws(ConfigError) {
+        let requirement = try MemoryRequirement(model: config.model, batch: plan.microBatch, sequence: plan.sequence,
+                                                muon: config.training.optimizer == "muon", exactGradients: config.distributed.exact)
+        self.init(requirement: requirement, config: config, plan: plan, baselineBytes: baselineBytes)
+    }
+
+    /// The estimate itemized from `requirement` (what the refusal before MPI counted), plus what
+    /// only a running process holds: the runtime, OpenBLAS's and Open MPI's buffers.
+    public init(requirement r: MemoryRequirement, config: TrainConfig, plan: BatchPlan, baselineBytes: Int) {
+        let m = config.model, n = r.parameters
         var items = [
-            Item(name: "parameters and gradients", bytes: 8 * n),
-            Item(name: "AdamW moments", bytes: 8 * n),
-            Item(name: "activations (micro-batch \(plan.microBatch) × \(plan.sequence))", bytes: activations),
+            Item(name: "parameters and gradients", bytes: r.weightBytes),
+            Item(name: "AdamW moments", bytes: r.optimizerBytes),
+            Item(name: "activations (micro-batch \(plan.microBatch) × \(plan.sequence))", bytes: r.activationBytes),
             Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
             Item(name: "OpenBLAS buffers", bytes: KernelThreads.count * Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
         ]
-        if config.training.optimizer == "muon" {
-            items.append(Item(name: "Muon momentum, updates and Newton–Schulz scratch", bytes: MemoryRequirement.muonBytes(model: m) ?? 0))
-        }
-        let exact = config.distributed.exact
-        if exact {
-            items.append(Item(name: "exact gradient sums (two Int64 limbs per parameter)", bytes: MemoryRequirement.exactBytesPerParameter * n))
-        }
+        if r.muonBytes > 0 { items.append(Item(name: "Muon momentum, updates and Newton–Schulz scratch", bytes: r.muonBytes)) }
+        let exact = r.exactBytes > 0
+        if exact { items.append(Item(name: "exact gradient sums (two Int64 limbs per parameter)", bytes: r.exactBytes)) }
         if plan.worldSize > 1 {
             // Open MPI gives each nonblocking all-reduce a temporary buffer of its size, and with
             // overlap every bucket of a step can be in flight at once; without, one at a time.
@@ -43,6 +47,7 @@ public struct MemoryEstimate: Sendable {
             let bucket = Int(config.distributed.bucketMb * 1024 * 1024), all = (exact ? MemoryRequirement.exactBytesPerParameter : 4) * n
             items.append(Item(name: "all-reduce buffers (Open MPI)", bytes: config.distributed.overlap ? all : min(all, bucket)))
         }
+        self.requirement = r
         self.items = items.sorted { $0.bytes > $1.bytes }
     }
 

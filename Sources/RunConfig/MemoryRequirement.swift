@@ -9,7 +9,15 @@ public struct MemoryRequirement: Sendable, Equatable {
     /// Parameters of the model.
     public let parameters: Int
     /// Bytes of parameters, gradients and (when training) the AdamW moments and Muon's buffers.
-    public let stateBytes: Int
+    public var stateBytes: Int { weightBytes + optimizerBytes + muonBytes + exactBytes }
+    /// Bytes of the parameters and their gradients (8 per parameter).
+    public let weightBytes: Int
+    /// Bytes of AdamW's two moments (8 per parameter when training, else 0).
+    public let optimizerBytes: Int
+    /// Bytes of Muon's momentum, packed updates and Newton–Schulz scratch (0 without Muon).
+    public let muonBytes: Int
+    /// Bytes of the exact gradient sum's limbs (0 without `distributed.exact`).
+    public let exactBytes: Int
     /// Bytes of the activation buffer.
     public let activationBytes: Int
     /// All of it: what one rank allocates up front.
@@ -21,16 +29,20 @@ public struct MemoryRequirement: Sendable, Equatable {
     public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true, muon: Bool = false,
                 exactGradients: Bool = false) throws(ConfigError) {
         guard let sizes = GPTModel.checkedSizes(config: model, batch: batch, sequence: sequence),
-              let adam = CheckedSize.product([sizes.parameters, (optimizer ? 16 : 8) + (exactGradients ? Self.exactBytesPerParameter : 0)]),
+              let weights = CheckedSize.product([sizes.parameters, 8]),
+              let moments = CheckedSize.product([sizes.parameters, optimizer ? 8 : 0]),
+              let exact = CheckedSize.product([sizes.parameters, exactGradients ? Self.exactBytesPerParameter : 0]),
               let muonBytes = optimizer && muon ? Self.muonBytes(model: model) : 0,
-              let state = CheckedSize.sum([adam, muonBytes]),
               let activations = CheckedSize.product([sizes.activations, MemoryLayout<Float>.stride]),
-              CheckedSize.sum([state, activations]) != nil
+              CheckedSize.sum([weights, moments, exact, muonBytes, activations]) != nil
         else {
             throw ConfigError("model", "n_layer \(model.nLayer), n_head \(model.nHead), n_embd \(model.nEmbd), block_size \(model.blockSize), vocab_size \(model.vocabSize) with micro-batches of \(batch) × \(sequence) tokens need more memory than a 64-bit size can count; use realistic sizes (GPT-2 124M is n_layer 12, n_embd 768)")
         }
         parameters = sizes.parameters
-        stateBytes = state
+        weightBytes = weights
+        optimizerBytes = moments
+        self.muonBytes = muonBytes
+        exactBytes = exact
         activationBytes = activations
     }
 

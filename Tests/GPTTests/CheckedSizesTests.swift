@@ -1,7 +1,8 @@
 import Testing
 import GPT
 
-/// The overflow-checked sizes equal what the layouts allocate, and report overflow instead of trapping.
+/// The layouts' counting mode (the sizes checked before anything is allocated) equals what their
+/// building mode allocates, and reports overflow instead of trapping.
 @Test(arguments: [
     (GPTConfig(nLayer: 2, nHead: 2, nEmbd: 32, blockSize: 16, vocabSize: 64), 3, 16),
     (GPTConfig(nLayer: 6, nHead: 6, nEmbd: 384, blockSize: 256, vocabSize: 8192), 4, 256),

@@ -25,8 +25,8 @@ import Training
         let n = ParameterLayout(config: Self.tiny(exact: true).model).totalCount
         for ranks in [1, 3] {
             let plan = try BatchPlan(config: Self.tiny(exact: true), worldSize: ranks)
-            let withExact = MemoryEstimate(config: Self.tiny(exact: true), plan: plan, baselineBytes: 0)
-            let without = MemoryEstimate(config: Self.tiny(exact: false), plan: plan, baselineBytes: 0)
+            let withExact = try MemoryEstimate(config: Self.tiny(exact: true), plan: plan, baselineBytes: 0)
+            let without = try MemoryEstimate(config: Self.tiny(exact: false), plan: plan, baselineBytes: 0)
             // The limbs themselves, and at 3 ranks (overlap on) every bucket's Open MPI temporary at 16 instead of 4 bytes.
             #expect(withExact.totalBytes - without.totalBytes == 16 * n + (ranks > 1 ? 12 * n : 0), "\(ranks) ranks")
         }

@@ -39,12 +39,13 @@ public enum RunSetup {
     public static var blasCoreName: String { KernelThreads.blasCoreName }
 
     /// A few lines describing the run, printed by rank 0 at start-up.
-    public static func summary(config: TrainConfig, plan: BatchPlan, parameterCount: Int, threads: Int) -> String {
+    public static func summary(config: TrainConfig, plan: BatchPlan, parameterCount: Int, threads: Int) throws(ConfigError) -> String {
         let m = config.model, t = config.training
-        // Parameters, gradients, two AdamW moments, and the exact sums' limbs when on.
-        let stateBytes = Double(parameterCount) * Double(16 + (config.distributed.exact ? MemoryRequirement.exactBytesPerParameter : 0))
-        let activationBytes = Double(GPTModel.activationBytes(config: m, batch: plan.microBatch, sequence: plan.sequence))
-        let total = Double(MemoryEstimate(config: config, plan: plan, baselineBytes: startupResidentBytes).totalBytes)
+        // The same requirement as the refusal before MPI, itemized by the estimate.
+        let estimate = try MemoryEstimate(config: config, plan: plan, baselineBytes: startupResidentBytes)
+        let r = estimate.requirement
+        let stateBytes = Double(r.weightBytes + r.optimizerBytes + r.exactBytes), activationBytes = Double(r.activationBytes)
+        let total = Double(estimate.totalBytes)
         func mib(_ b: Double) -> String { String(format: "%.0f MiB", b / 1048576) }
         // A line only under Muon, so that AdamW runs print what they always did.
         let optimizer = t.optimizer != "muon" ? "" : "\noptimizer: Muon (lr \(t.lr), momentum \(t.muonMomentum)) on the blocks' matrices, AdamW (lr \(t.resolvedAdamLr)) on the rest; one schedule multiplier"

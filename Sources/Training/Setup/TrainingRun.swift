@@ -76,7 +76,7 @@ public struct TrainingRun {
             try trainer.adoptCheckpoint(stateBytes: state)
         }
         let log = try comm.agreeOnRoot { () throws -> MetricsLog in
-            print(RunSetup.summary(config: config, plan: trainer.plan, parameterCount: trainer.model.layout.totalCount, threads: threads))
+            print(try RunSetup.summary(config: config, plan: trainer.plan, parameterCount: trainer.model.layout.totalCount, threads: threads))
             for line in startLines { print(line) }
             if !state.isEmpty { print("resumed at step \(trainer.step) (\(trainer.tokensSeen) tokens seen)") }
             return try MetricsLog(runDirectory: URL(fileURLWithPath: config.checkpoint.dir), logEvery: config.training.logEvery,
