@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Training
 
@@ -10,6 +11,23 @@ import Training
             train: [P(tokens: 512, loss: 6.25), P(tokens: 1024, loss: 5.5), P(tokens: 1536, loss: 5.75), P(tokens: 2048, loss: 4.9)],
             validation: [P(tokens: 1024, loss: 5.6), P(tokens: 2048, loss: 5.1)], title: "loss: gpt-tiny")
         #expect(svg == Self.golden)
+    }
+
+    /// Several runs: one validation curve each, named by its run, against tokens or against the
+    /// training seconds summed from the steps' times.
+    @Test func severalRunsShareOneChart() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lossplot-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lines = [#"{"step":-1,"tokens":0,"val_loss":9}"#, #"{"step":0,"tokens":100,"loss":8,"ms":1500}"#,
+                     #"{"step":1,"tokens":200,"loss":7,"ms":2500}"#, #"{"step":1,"tokens":200,"val_loss":6.5}"#]
+        let url = dir.appendingPathComponent("metrics.jsonl")
+        try Data(lines.joined(separator: "\n").utf8).write(to: url)
+        let curves = try LossPlot.read(metrics: url)
+        #expect(curves.validation.map(\.seconds) == [0, 4])
+        #expect(curves.train.map(\.seconds) == [1.5, 4])
+        let svg = LossPlot.svg(runs: [("muon", curves.validation), ("adamw", curves.validation)], against: .seconds, title: "t")
+        #expect(svg.contains(">muon<") && svg.contains(">adamw<") && svg.contains("training seconds"))
     }
 
     static let golden = """
