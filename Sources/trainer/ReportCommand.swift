@@ -33,8 +33,9 @@ extension TrainerCommand {
                     ? LossPlot.svg(train: curves[0].train, validation: curves[0].validation, title: "loss: \(runs[0].lastPathComponent)")
                     : LossPlot.svg(runs: zip(runs, curves).map { ($0.lastPathComponent, $1.validation) }, against: x, title: "validation loss")
                 try Data(svg.utf8).write(to: out, options: .atomic)
+                print("wrote \(out.path)")
                 for (run, c) in zip(runs, curves) {
-                    print("wrote \(out.path): \(run.lastPathComponent): \(c.train.count) training points, \(c.validation.count) validation points")
+                    print("\(run.lastPathComponent): \(c.train.count) training points, \(c.validation.count) validation points")
                     if let last = c.validation.last { print(String(format: "last validation loss %.4f at %.0f tokens, %.0f training seconds", last.loss, last.tokens, last.seconds)) }
                 }
             } catch {
