@@ -13,8 +13,13 @@ enum Launch {
     static var launcherWorldSize: Int { LaunchEnvironment.current.worldSize }
 
     /// Exits with status 2 on every rank, printing `message` once (rank 0). Use before MPI starts:
-    /// every rank reaches the same verdict from the same inputs.
+    /// every rank reaches the same verdict from the same inputs. Under mpirun with several ranks
+    /// MPI is started just to end in step: a rank that exited 2 at once made mpirun kill rank 0
+    /// before it had printed the message.
     static func failBeforeMPI(_ message: String) -> Never {
+        if MPICommunicator.launchedByMPI, launcherWorldSize > 1, let comm = try? MPICommunicator.start() {
+            stopAll(comm, Log.line("error", message), code: 2)
+        }
         if launcherRank == 0 { Log.error(message) }
         fflush(nil)
         exit(2)
@@ -62,6 +67,9 @@ enum Launch {
     /// then each rank finalizes MPI and exits with `code`.
     static func stopAll(_ comm: Communicator, _ message: String, code: Int32 = 1) -> Never {
         if comm.isRoot { Log.plain(message) }
+        fflush(nil)
+        // No rank may exit before rank 0 has printed: mpirun kills the job at the first non-zero exit.
+        try? comm.barrier()
         finish(comm, code: code)
     }
 
