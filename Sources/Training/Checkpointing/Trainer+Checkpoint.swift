@@ -18,17 +18,9 @@ extension Trainer {
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
         ParentWatch.stopIfOrphaned()  // a save after mpirun is gone would race the run that replaces this one
-        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, muon: muon?.muon, tokenizerDirectory: tokenizerDirectory,
-                                            classifier: objective.classificationHead)
-        files += objective.checkpointFiles()
-        if let fault, fault.inSave, fault.fires(rank: comm.rank, step: step), let last = files.popLast() {
-            // Strikes with the files written but the checkpoint not yet complete.
-            files.append((last.name, { url in
-                try last.write(url)
-                fault.strike()
-            }))
-        }
-        let info = try store.save(step: step, files: files, state: state(learningRate: learningRate).encoded())
+        let files = ModelCheckpoint.writers(model: model, optimizer: optimizer, muon: muon?.muon, tokenizerDirectory: tokenizerDirectory,
+                                            classifier: objective.classificationHead) + objective.checkpointFiles()
+        let info = try store.save(step: step, files: faults.checkpointFiles(files, step: step), state: state(learningRate: learningRate).encoded())
         try store.prune(keep: config.checkpoint.keep, bestStep: best?.step)
         return info
     }

@@ -3,11 +3,11 @@ import Collectives
 import Foundation
 import RunConfig
 
-/// The step loop that pre-training and fine-tuning share. Rank 0 decides each step (learning
-/// rate; evaluate, save or stop afterwards) and broadcasts it, so every rank does the same thing.
-/// A step whose loss or gradient is not finite on any rank is skipped everywhere; more than
-/// `training.max_skipped_steps` in a row stop the run without saving.
-struct StepLoop {
+/// The step loop that pre-training and fine-tuning share, read top to bottom: rank 0 decides the
+/// step (learning rate; evaluate, save or stop afterwards) and broadcasts it, every rank trains,
+/// then evaluates and saves as decided. A step whose loss or gradient is not finite on any rank is
+/// skipped everywhere; more than `training.max_skipped_steps` in a row stop the run without saving.
+public struct StepLoop {
     let config: TrainConfig
     let comm: Communicator
     let schedule: LearningRateSchedule
@@ -15,19 +15,26 @@ struct StepLoop {
     /// Bytes a checkpoint writes, for the save's own watchdog limit.
     let checkpointBytes: Int
 
-    /// Runs steps from `step()` until max_steps, `untilStep` or `shouldStop` (asked on rank 0).
-    /// Before each save every rank runs `verifyReplicas`, which returns how many ranks hold
-    /// identical replicas (or throws when they differ).
-    func run(step: () -> Int, untilStep: Int?, shouldStop: () -> Bool, onEvent: (TrainingEvent) -> Void,
-             trainStep: (Double) throws -> StepRecord, evaluate: () throws -> Void,
-             verifyReplicas: () throws -> Int, save: (Double) throws -> CheckpointInfo) throws {
+    /// A loop for `config`'s schedule over `comm`'s ranks.
+    public init(config: TrainConfig, comm: Communicator, watchdog: Watchdog?, checkpointBytes: Int) {
+        self.config = config
+        self.comm = comm
+        self.schedule = LearningRateSchedule(config.training)
+        self.watchdog = watchdog
+        self.checkpointBytes = checkpointBytes
+    }
+
+    /// Runs `host`'s steps until max_steps, `untilStep` or `shouldStop` (asked on rank 0 only); the
+    /// last step is always followed by a checkpoint.
+    public func run(_ host: StepLoopHost, untilStep: Int?, shouldStop: () -> Bool, onEvent: (TrainingEvent) -> Void) throws {
         var consecutiveSkips = 0
-        while step() < min(config.training.maxSteps, untilStep ?? .max) {
-            let current = step()
+        while host.step < min(config.training.maxSteps, untilStep ?? .max) {
+            let current = host.step
             let stopRequested = comm.isRoot && (shouldStop() || current + 1 >= untilStep ?? .max)
             watchdog?.enter("step decision broadcast", step: current, collective: true)
             let decision = try comm.broadcast(decide(step: current, stopRequested: stopRequested))
-            let record = try trainStep(decision.learningRate)
+
+            let record = try host.trainStep(learningRate: decision.learningRate)
             if comm.isRoot {
                 if record.skipped { onEvent(.warning("step \(record.step): non-finite loss or gradient on some rank; the update was skipped")) }
                 onEvent(.step(record))
@@ -37,24 +44,28 @@ struct StepLoop {
                 // Every rank saw the same reduced flag, so every rank stops here together.
                 throw RankFailure(rank: 0, message: "\(consecutiveSkips) steps in a row (up to step \(record.step)) had a non-finite loss or gradient; stopping without saving, so the last good checkpoint in \(config.checkpoint.dir) stays the newest. Lower training.lr, check the data, or raise training.max_skipped_steps")
             }
+
             if decision.evaluate {
-                watchdog?.enter("evaluation", step: step(), collective: false)
-                try evaluate()
+                watchdog?.enter("evaluation", step: host.step, collective: false)
+                try host.evaluate(onEvent: onEvent)
             }
             // A checkpoint right after a skipped step could capture a run that is going bad; the
             // last good one stays the newest until a step succeeds again.
-            if decision.save && consecutiveSkips == 0 {
-                watchdog?.enter("replica check", step: step(), collective: true)
-                let replicas = try verifyReplicas()
-                watchdog?.enter(comm.isRoot ? "checkpoint save" : "waiting for rank 0's checkpoint save", step: step(),
-                                collective: !comm.isRoot, limit: saveLimit)
-                let started = monotonicSeconds()
-                // A failed save (a full disk, say) stops every rank with rank 0's message.
-                if let info = try comm.agreeOnRoot({ try save(decision.learningRate) }) {
-                    onEvent(.saved(step: step(), directory: info.directory, seconds: monotonicSeconds() - started, replicas: replicas))
-                }
-            }
+            if decision.save && consecutiveSkips == 0 { try save(host, learningRate: decision.learningRate, onEvent: onEvent) }
             if decision.stop { break }
+        }
+    }
+
+    /// Every rank checks the replicas; rank 0 writes while the others wait in `agreeOnRoot`, which
+    /// also carries a failed save's error (a full disk, say) to every rank.
+    private func save(_ host: StepLoopHost, learningRate: Double, onEvent: (TrainingEvent) -> Void) throws {
+        watchdog?.enter("replica check", step: host.step, collective: true)
+        let replicas = try host.verifyReplicas()
+        watchdog?.enter(comm.isRoot ? "checkpoint save" : "waiting for rank 0's checkpoint save", step: host.step,
+                        collective: !comm.isRoot, limit: saveLimit)
+        let started = monotonicSeconds()
+        if let directory = try comm.agreeOnRoot({ try host.save(learningRate: learningRate) }) {
+            onEvent(.saved(step: host.step, directory: directory, seconds: monotonicSeconds() - started, replicas: replicas))
         }
     }
 

@@ -15,9 +15,7 @@ extension Trainer {
         let count = objective.lossCount(of: (0..<S).map { order.sample(atStreamPosition: step * S + $0) })
         let scale = Float(1.0 / Double(max(1, count)))
         watchdog?.enter("forward/backward", step: step, collective: false)
-        if let fault, !fault.inSave, fault.fires(rank: comm.rank, step: step) {
-            if fault.kind == .nan { pendingNaN = true } else { fault.strike() }
-        }
+        faults.stepStarts(step)
         for micro in 0..<plan.accumulationSteps {
             let first = plan.firstPosition(step: step, rank: comm.rank, micro: micro)
             let samples = (0..<plan.microBatch).map { order.sample(atStreamPosition: first + $0) }
@@ -29,7 +27,7 @@ extension Trainer {
             try sync.endMicroBatch(loss: sum, reportedRanges: try backward(last: last, lossScale: scale), last: last)
             times.backward += monotonicSeconds() - backwardAt
         }
-        poisonIfPending(model.gradients.startIndex..<model.gradients.endIndex)
+        faults.gradientsFinished(model.gradients.indices, of: model.gradients)
         watchdog?.enter("gradient all-reduce", step: step, collective: true)
         let totals = try sync.finish()
         times.allReduceExposed = sync.exposedSeconds
@@ -66,21 +64,12 @@ extension Trainer {
         objective.backward(model: model, lossScale: lossScale) { range in
             reported = true
             guard failure == nil else { return }
-            self.poisonIfPending(range)
+            self.faults.gradientsFinished(range, of: self.model.gradients)
             do throws(CollectiveError) { try self.sync.gradientsFinal(range, last: last) } catch { failure = error }
         }
         if let failure { throw failure }
-        if !reported { poisonIfPending(model.gradients.startIndex..<model.gradients.endIndex) }
+        if !reported { faults.gradientsFinished(model.gradients.indices, of: model.gradients) }
         return reported
-    }
-
-    /// The `nan` fault: writes NaN into the first gradient of `range`, which backward has just
-    /// finished and which is about to be all-reduced, so the fault takes the real path (every
-    /// rank's sum becomes NaN and every rank skips the update).
-    private func poisonIfPending(_ range: Range<Int>) {
-        guard pendingNaN, !range.isEmpty else { return }
-        model.gradients[range.lowerBound] = .nan
-        pendingNaN = false
     }
 
     /// AdamW on the GPT and the extra parameters; frozen weights are put back afterwards, since

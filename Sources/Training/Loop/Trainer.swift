@@ -25,7 +25,6 @@ public final class Trainer {
     /// Parameters the objective trains besides the GPT's.
     let extra: ExtraParameters?
     let order: SampleOrder
-    let schedule: LearningRateSchedule
     /// Sums gradients, loss and the non-finite count across ranks (in Float, or exactly).
     let sync: StepSync
     /// Parameters that never change: the embeddings and the lowest `objective.frozenLayers` blocks.
@@ -51,14 +50,12 @@ public final class Trainer {
     public let store: CheckpointStore
     /// Ends the job when ranks stop making progress (set by whoever runs the loop).
     public var watchdog: Watchdog? = nil
-    /// A deliberate failure for tests (TRAINER_FAULT).
-    public var fault: FaultInjection? = nil
+    /// Where a deliberate failure for tests (TRAINER_FAULT) strikes; none unless set.
+    public var faults: FaultHook
     /// Task files scored at every evaluation (`eval.tasks`), set by whoever runs the loop.
     public var tasks: TrainingTasks? = nil
     /// Folder holding the tokenizer files copied into every checkpoint.
     let tokenizerDirectory: URL
-    /// Set by a `nan` fault for the current step: the next gradient range backward finishes gets a NaN.
-    var pendingNaN = false
 
     /// Builds the replica and its optimizer; `makeObjective` gets the batch plan it must follow.
     /// Call `start(initFrom:)` or restore a checkpoint next.
@@ -67,6 +64,7 @@ public final class Trainer {
         self.config = config
         self.comm = comm
         self.tokenizerDirectory = tokenizerDirectory
+        faults = FaultHook(nil, rank: comm.rank)
         plan = try BatchPlan(config: config, worldSize: comm.size)
         objective = try makeObjective(plan)
         model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: objective.sequence)
@@ -75,7 +73,6 @@ public final class Trainer {
         optimizer = AdamW(layout: model.layout, excluding: muon?.muon.matrices ?? [], beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
         extra = objective.extraParameters
         order = SampleOrder(sampleCount: objective.sampleCount, seed: UInt64(t.seed))
-        schedule = LearningRateSchedule(t)
         exactThroughout = config.distributed.exact
         sync = makeStepSync(config: config, comm: comm, gradients: model.gradients, extraGradients: extra?.gradients)
         store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
@@ -112,20 +109,9 @@ public final class Trainer {
     /// Trains until `max_steps`, until `untilStep` steps are done, or until `shouldStop` (asked on
     /// rank 0 only) says so; the last step is always followed by a checkpoint.
     public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
-        let replica = [model.parameters] + optimizerBuffers + (extra.map { [$0.values, $0.optimizer.m, $0.optimizer.v] } ?? [])
-        let bytes = replica.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
-        try StepLoop(config: config, comm: comm, schedule: schedule, watchdog: watchdog, checkpointBytes: bytes).run(
-            step: { step }, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent,
-            trainStep: trainStep(learningRate:),
-            evaluate: {
-                let result = try evaluate()
-                lastEvaluation = result
-                lastValidationLoss = result.loss
-                if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
-                if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, result)) }
-            },
-            verifyReplicas: { try ReplicaCheck.verify(replica, step: step, comm: comm) },
-            save: { try saveCheckpoint(learningRate: $0) })
+        let bytes = replicaBuffers.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
+        try StepLoop(config: config, comm: comm, watchdog: watchdog, checkpointBytes: bytes)
+            .run(self, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent)
     }
 
     /// Held-out figures of the current weights, with the `eval.tasks` scores; outside the step

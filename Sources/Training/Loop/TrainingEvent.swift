@@ -33,6 +33,20 @@ public struct StepRecord: Sendable, Codable, Equatable {
     /// Milliseconds spent waiting for the gradient all-reduce.
     public var allReduceMilliseconds: Double
 
+    /// A record of every figure.
+    public init(step: Int, loss: Double, lr: Double, gradNorm: Double, tokens: Int, skipped: Bool,
+                milliseconds: Double, tokensPerSecond: Double, allReduceMilliseconds: Double) {
+        self.step = step
+        self.loss = loss
+        self.lr = lr
+        self.gradNorm = gradNorm
+        self.tokens = tokens
+        self.skipped = skipped
+        self.milliseconds = milliseconds
+        self.tokensPerSecond = tokensPerSecond
+        self.allReduceMilliseconds = allReduceMilliseconds
+    }
+
     enum CodingKeys: String, CodingKey {
         case step, loss, lr, gradNorm = "grad_norm", tokens, skipped, milliseconds = "ms"
         case tokensPerSecond = "tokens_per_s", allReduceMilliseconds = "allreduce_ms"

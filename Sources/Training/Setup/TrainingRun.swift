@@ -83,7 +83,7 @@ public struct TrainingRun {
                                   maxSteps: config.training.maxSteps, fresh: state.isEmpty, worldSize: comm.size,
                                   step: trainer.step, tokens: trainer.tokensSeen)
         }
-        trainer.fault = fault
+        trainer.faults = FaultHook(fault, rank: comm.rank)
         if !config.eval.tasks.isEmpty {
             trainer.tasks = try comm.agree {
                 try TrainingTasks(config.eval.tasks, tokenizerDirectory: trainer.tokenizerDirectory, blockSize: config.model.blockSize)
