@@ -17,6 +17,14 @@ public final class Watchdog: @unchecked Sendable {
         public var collective: Bool
         /// This operation's own limit and where it comes from (said in the report), or nil for the default.
         public var limit: (seconds: Double, setting: String)? = nil
+
+        /// `operation` at `step`, a wait for other ranks when `collective`.
+        public init(operation: String, step: Int, collective: Bool, limit: (seconds: Double, setting: String)? = nil) {
+            self.operation = operation
+            self.step = step
+            self.collective = collective
+            self.limit = limit
+        }
     }
 
     private let rank: Int
@@ -63,21 +71,37 @@ public final class Watchdog: @unchecked Sendable {
             lock.unlock()
             guard alive else { return }
             let elapsed = now.timeIntervalSince(started)
-            let line = "\(now.timeIntervalSince1970) \(current.step) \(current.collective ? 1 : 0) \(Int(elapsed)) \(current.operation)\n"
-            try? Data(line.utf8).write(to: file(rank), options: .atomic)
-            let allowed = current.limit?.seconds ?? limit
-            if elapsed > (current.collective ? allowed : 2 * allowed) {
-                report(current, elapsed: elapsed, now: now)
+            try? Data(Self.fileLine(current, elapsed: elapsed, now: now).utf8).write(to: Self.file(rank, in: directory), options: .atomic)
+            if Self.isOverdue(current, elapsed: elapsed, limit: limit) {
+                let message = Self.diagnosis(rank: rank, size: size, limit: limit, mine: current, elapsed: elapsed, now: now, directory: directory)
+                Log.plain(message)
+                // issue 13: rank 0's status.json says "failed" with this line (directory is checkpoint.dir/.watchdog).
+                if rank == 0 { RunStatus.recordFailure(runDirectory: directory.deletingLastPathComponent(), message: message, worldSize: size) }
+                _exit(3)
             }
         }
     }
 
-    private func file(_ r: Int) -> URL { directory.appendingPathComponent("rank-\(r)") }
+    /// Whether `activity`, going on for `elapsed` seconds, has outlasted its limit. A rank stuck in
+    /// its own work gets twice the limit, so that the ranks waiting for it report first.
+    public static func isOverdue(_ activity: Activity, elapsed: Double, limit: Double) -> Bool {
+        elapsed > (activity.collective ? 1 : 2) * (activity.limit?.seconds ?? limit)
+    }
 
-    private func report(_ mine: Activity, elapsed: Double, now: Date) -> Never {
+    /// The file through which rank `r` tells the others what it does.
+    public static func file(_ r: Int, in directory: URL) -> URL { directory.appendingPathComponent("rank-\(r)") }
+
+    /// One rank's file: time stamp, step, collective flag, seconds in the operation, operation.
+    public static func fileLine(_ activity: Activity, elapsed: Double, now: Date) -> String {
+        "\(now.timeIntervalSince1970) \(activity.step) \(activity.collective ? 1 : 0) \(Int(elapsed)) \(activity.operation)\n"
+    }
+
+    /// The line `rank` prints before ending the job: what it waits in, and from the other ranks'
+    /// files which of them are elsewhere, silent for over 5 s (dead) or never reported.
+    public static func diagnosis(rank: Int, size: Int, limit: Double, mine: Activity, elapsed: Double, now: Date, directory: URL) -> String {
         var others: [String] = []
         for r in 0..<size where r != rank {
-            guard let text = try? String(contentsOf: file(r), encoding: .utf8) else {
+            guard let text = try? String(contentsOf: file(r, in: directory), encoding: .utf8) else {
                 others.append("rank \(r) has not reported (not started or dead)")
                 continue
             }
@@ -95,10 +119,6 @@ public final class Watchdog: @unchecked Sendable {
         let setting = mine.limit?.setting ?? "distributed.watchdog_s = \(Int(limit))"
         var message = "[rank \(rank)] watchdog: no progress for \(Int(elapsed)) s (\(setting)): rank \(rank) \(what) at step \(mine.step)"
         if !others.isEmpty { message += "; " + others.joined(separator: "; ") }
-        message += "; ending the job (resume with --resume)"
-        Log.plain(message)
-        // issue 13: rank 0's status.json says "failed" with this line (directory is checkpoint.dir/.watchdog).
-        if rank == 0 { RunStatus.recordFailure(runDirectory: directory.deletingLastPathComponent(), message: message, worldSize: size) }
-        _exit(3)
+        return message + "; ending the job (resume with --resume)"
     }
 }
