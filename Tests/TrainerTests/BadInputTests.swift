@@ -9,7 +9,8 @@ import TestSupport
     /// A prepared gpt-tiny data directory and a finished 10-step run, shared by the cases.
     static let fixture: URL = {
         let dir = try! TestDirectory.make("bad-inputs")
-        _ = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 10), timeout: 120)
+        let result = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 10), timeout: 120)
+        precondition(result.status == 0, "the bad-input fixture's training failed: \(result.stderr)")
         return dir
     }()
 

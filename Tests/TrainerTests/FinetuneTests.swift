@@ -3,15 +3,10 @@ import Testing
 import TestSupport
 
 /// `trainer finetune`, `trainer classify` and `trainer sample --instruction` end to end, from a
-/// gpt-tiny pre-trained for 40 steps.
+/// gpt-tiny pre-trained for 40 steps (`PretrainedTiny`).
 @Suite(.serialized) struct FinetuneTests {
-    /// One pre-trained gpt-tiny shared by the tests (trained once).
-    static let pretrained: URL = {
-        let dir = try! TestDirectory.make("finetune-pre")
-        let result = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, run: "pre", steps: 40), timeout: 600)
-        precondition(result.status == 0, "pre-training failed: \(result.stderr)")
-        return dir.appendingPathComponent("pre")
-    }()
+    /// The shared pre-trained gpt-tiny.
+    static var pretrained: URL { PretrainedTiny.run }
 
     static func finetune(_ config: String, _ dir: URL, run: String = "ft", ranks: Int? = nil, _ extra: [String] = []) throws -> TrainerProcess.Result {
         try TrainerProcess.run(["finetune", config, "--set", "finetune.init_from=\(pretrained.path)",

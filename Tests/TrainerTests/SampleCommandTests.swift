@@ -4,12 +4,7 @@ import TestSupport
 
 /// `trainer sample`'s options end to end on a gpt-tiny checkpoint.
 @Suite(.serialized) struct SampleCommandTests {
-    static let run: URL = {
-        let dir = try! TestDirectory.make("sample")
-        let result = try! TrainerProcess.run(["configs/gpt-tiny.json"] + TinyRun.settings(dir, steps: 20), timeout: 600)
-        precondition(result.status == 0, "training failed: \(result.stderr)")
-        return dir.appendingPathComponent("run")
-    }()
+    static var run: URL { PretrainedTiny.run }
 
     static func sample(_ arguments: [String]) throws -> String {
         let result = try TrainerProcess.run(["sample", run.path, "--max-tokens", "30"] + arguments, timeout: 120)
