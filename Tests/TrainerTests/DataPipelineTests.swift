@@ -60,7 +60,8 @@ import TestSupport
     static func llmcDirectory(_ name: String) throws -> URL {
         let prepared = corpus.appendingPathComponent("data-1")
         if !FileManager.default.fileExists(atPath: prepared.appendingPathComponent("prepared.json").path) {
-            _ = try TrainerProcess.run(prepareArguments(prepared), timeout: 300)
+            let result = try TrainerProcess.run(prepareArguments(prepared), timeout: 300)
+            #expect(result.status == 0, "preparing the llm.c copy's source failed: \(result.stderr)")
         }
         let dir = corpus.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: dir)
