@@ -18,7 +18,9 @@ extension Trainer {
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
         ParentWatch.stopIfOrphaned()  // a save after mpirun is gone would race the run that replaces this one
-        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, muon: muon?.muon, tokenizerDirectory: tokenizerDirectory,
+        let moments = try checkpointOptimizer(reading: false)
+        defer { sharding?.releaseLogical() }
+        var files = ModelCheckpoint.writers(model: model, optimizer: moments.adam, muon: moments.muon, tokenizerDirectory: tokenizerDirectory,
                                             classifier: objective.classificationHead)
         files += objective.checkpointFiles()
         if let fault, fault.inSave, fault.fires(rank: comm.rank, step: step), let last = files.popLast() {
@@ -57,7 +59,8 @@ extension Trainer {
         mine["distributed.exact"] = nil
         try ResumeCheck.verify(saved: theirs, current: mine, checkpoint: info.directory, acceptInexact: acceptInexact, note: note)
         if let line = ResumeCheck.exactNote(savedExact: saved.exact == true, exact: config.distributed.exact, step: saved.step) { note(line) }
-        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer, muon: muon?.muon)
+        let moments = try checkpointOptimizer(reading: true)
+        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: moments.adam, muon: moments.muon)
         try objective.loadCheckpointFiles(from: info.directory)
         return Array(info.state)
     }

@@ -20,6 +20,9 @@ public final class Trainer {
     public let optimizer: AdamW
     /// Muon on the hidden matrices when `training.optimizer` is "muon" (Trainer+Muon.swift).
     let muon: MuonGroup?
+    /// ZeRO-1 under `distributed.shard_optimizer`: `optimizer` and `muon` then cover this rank's
+    /// shard only (OptimizerSharding.swift, Trainer+Shard.swift).
+    let sharding: OptimizerSharding?
     /// Pre-training, instruction fine-tuning or classification.
     public let objective: TrainingObjective
     /// Parameters the objective trains besides the GPT's.
@@ -71,13 +74,15 @@ public final class Trainer {
         objective = try makeObjective(plan)
         model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: objective.sequence)
         let t = config.training
-        muon = MuonGroup(training: t, layout: model.layout, ranks: comm.size)
-        optimizer = AdamW(layout: model.layout, excluding: muon?.muon.matrices ?? [], beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
+        sharding = OptimizerSharding(config: config, layout: model.layout, rank: comm.rank, ranks: comm.size)
+        muon = MuonGroup(training: t, layout: model.layout, ranks: comm.size, shard: sharding?.shard)
+        optimizer = sharding?.makeAdamW()
+            ?? AdamW(layout: model.layout, excluding: muon?.muon.matrices ?? [], beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
         extra = objective.extraParameters
         order = SampleOrder(sampleCount: objective.sampleCount, seed: UInt64(t.seed))
         schedule = LearningRateSchedule(t)
         exactThroughout = config.distributed.exact
-        sync = makeStepSync(config: config, comm: comm, gradients: model.gradients, extraGradients: extra?.gradients)
+        sync = makeStepSync(config: config, comm: comm, gradients: model.gradients, extraGradients: extra?.gradients, shards: sharding?.partition)
         store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
         let freeze = objective.frozenLayers
         frozen = freeze == 0 ? 0..<0 : 0..<model.layout.layerRange(freeze - 1).upperBound
@@ -106,6 +111,7 @@ public final class Trainer {
         if optimizerState { buffers += optimizerBuffers }
         if let extra { buffers += optimizerState ? [extra.values, extra.optimizer.m, extra.optimizer.v] : [extra.values] }
         for buffer in buffers { try comm.broadcast(UnsafeMutableRawBufferPointer(buffer), root: 0) }
+        if optimizerState { try scatterShards() }
         frozenValues = Array(model.parameters[frozen])
     }
 
@@ -113,7 +119,7 @@ public final class Trainer {
     /// rank 0 only) says so; the last step is always followed by a checkpoint.
     public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
         let replica = [model.parameters] + optimizerBuffers + (extra.map { [$0.values, $0.optimizer.m, $0.optimizer.v] } ?? [])
-        let bytes = replica.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
+        let bytes = replica.reduce(sharding?.logicalBytes ?? 0) { $0 + $1.count * MemoryLayout<Float>.size }
         try StepLoop(config: config, comm: comm, schedule: schedule, watchdog: watchdog, checkpointBytes: bytes).run(
             step: { step }, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent,
             trainStep: trainStep(learningRate:),
@@ -124,7 +130,11 @@ public final class Trainer {
                 if result.loss.isFinite, result.loss < best?.loss ?? .infinity { best = (result.loss, step) }
                 if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, result)) }
             },
-            verifyReplicas: { try ReplicaCheck.verify(replica, step: step, comm: comm) },
+            verifyReplicas: {
+                let replicas = try ReplicaCheck.verify(replica, step: step, comm: comm)
+                try gatherShards()
+                return replicas
+            },
             save: { try saveCheckpoint(learningRate: $0) })
     }
 
