@@ -58,12 +58,14 @@ import TestSupport
         print("\(optimizer) sharded -n 1, 2, 3 = unsharded: model.safetensors step \(Self.steps) \(try Self.sha256(dir, reference, step: Self.steps, "model.safetensors").prefix(16))")
     }
 
-    /// Float sums: sharded and unsharded at 2 ranks agree to rounding (the norm is summed in
-    /// another order); the largest difference is printed.
-    @Test func floatShardedMatchesUnshardedToRounding() throws {
+    /// Float sums: sharded and unsharded agree to rounding (the reduce-scatter may add ranks in
+    /// another order than the all-reduce, and the norm is summed by shards); the largest
+    /// difference is printed.
+    @Test(arguments: [2, 3])
+    func floatShardedMatchesUnshardedToRounding(ranks: Int) throws {
         let dir = try TestDirectory.make("sharded-float")
-        _ = try Self.train(dir, run: "u2", ranks: 2, Self.common)
-        _ = try Self.train(dir, run: "s2", ranks: 2, Self.common + Self.shard)
+        _ = try Self.train(dir, run: "u2", ranks: ranks, Self.common)
+        _ = try Self.train(dir, run: "s2", ranks: ranks, Self.common + Self.shard)
         for file in ["model.safetensors", "optimizer.safetensors"] {
             let step = String(format: "step-%07d", Self.steps)
             let a = try SafetensorsFile(url: dir.appendingPathComponent("u2/\(step)/\(file)"))
@@ -78,7 +80,7 @@ import TestSupport
                     scale = max(scale, abs(p))
                 }
             }
-            print("float -n 2 sharded vs unsharded, \(file): max |difference| \(largest) (largest value \(scale))")
+            print("float -n \(ranks) sharded vs unsharded, \(file): max |difference| \(largest) (largest value \(scale))")
             #expect(largest <= 1e-4 * max(1, scale), "\(file): \(largest)")
         }
     }
@@ -97,5 +99,36 @@ import TestSupport
                 #expect(try Self.sha256(dir, run, step: Self.steps, file) == Self.sha256(dir, "\(optimizer)-u1", step: Self.steps, file), "\(run): \(file)")
             }
         }
+    }
+
+    /// The classification fine-tune (a frozen block, the head's unsharded AdamW) at 3 ranks:
+    /// sharded gives the unsharded bytes, the head's optimizer file included.
+    @Test func shardedClassificationFineTuneEqualsUnsharded() throws {
+        let dir = Self.runs
+        for shard in ["false", "true"] {
+            let result = try TrainerProcess.run(
+                ["finetune", "configs/finetune-classify-tiny.json", "--set", "finetune.init_from=\(dir.path)/adamw-u1", "--set", "checkpoint.dir=\(dir.path)/ft-\(shard)",
+                 "--set", "training.batch_tokens=768", "--set", "training.micro_batch=2", "--set", "training.max_steps=4", "--set", "eval.every=2",
+                 "--set", "distributed.exact=true", "--set", "distributed.shard_optimizer=\(shard)"], ranks: 3, timeout: 600)
+            #expect(result.status == 0, "shard_optimizer \(shard): \(result.stderr)")
+        }
+        for file in ["model.safetensors", "optimizer.safetensors", "classifier_optimizer.safetensors"] {
+            #expect(try Self.sha256(dir, "ft-true", step: 4, file) == Self.sha256(dir, "ft-false", step: 4, file), "\(file)")
+        }
+    }
+
+    /// A NaN in one rank's gradient reaches some rank's shard and, through the summed norm, every
+    /// rank: the step is skipped everywhere and the replicas stay identical.
+    @Test(arguments: ["false", "true"])
+    func aNaNGradientSkipsTheStepOnEveryRank(exact: String) throws {
+        let dir = try TestDirectory.make("sharded-nan")
+        let result = try TrainerProcess.run(["configs/gpt-tiny.json", "--set", "checkpoint.dir=\(dir.path)/run", "--set", "data.dir=\(Self.runs.path)/data"]
+                                            + Self.common + Self.shard + ["--set", "distributed.exact=\(exact)"],
+                                            ranks: 3, timeout: 120, environment: ["TRAINER_FAULT": "nan:rank=1:step=3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("step 3: non-finite"), "\(result.stderr)")
+        let metrics = try RunMetrics(runDirectory: dir.appendingPathComponent("run"))
+        #expect(metrics.steps[3]?["grad_norm"] == "nan", "\(metrics.steps[3] ?? [:])")
+        #expect(result.stdout.contains("(3 replicas identical)"), "\(result.stdout)")
     }
 }
