@@ -131,14 +131,82 @@ int CMPI_iallreduce_sum_int64(int64_t *buffer, size_t count, uint64_t *request) 
     return iallreduce_sum(buffer, count, MPI_INT64_T, request);
 }
 
+// What a reduce-scatter leaves to do when it completes: its result arrives in `scratch` (MPI
+// forbids overlapping send and receive buffers) and is copied to this rank's block; `counts` must
+// live as long as the request (MPI's rule for nonblocking collectives' array arguments).
+typedef struct {
+    void *destination;
+    void *scratch;
+    size_t bytes;
+    int *counts;
+} completion;
+static completion completions[CMPI_MAX_REQUESTS];
+
+static void complete(uint64_t i) {
+    if (completions[i].counts == NULL) return;
+    if (completions[i].bytes > 0) memcpy(completions[i].destination, completions[i].scratch, completions[i].bytes);
+    free(completions[i].scratch);
+    free(completions[i].counts);
+    completions[i] = (completion){0};
+}
+
+static int ireduce_scatter_sum(void *buffer, const size_t *counts, int ranks, size_t element, MPI_Datatype type,
+                               uint64_t *request) {
+    int size = 0, rank = 0;
+    int rc = MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (rc == MPI_SUCCESS) rc = MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rc != MPI_SUCCESS) return rc;
+    if (ranks != size || ranks <= 0) return CMPI_ERR_ARGUMENT;
+    size_t total = 0, offset = 0;
+    for (int r = 0; r < ranks; r++) {
+        if (r < rank) offset += counts[r];
+        total += counts[r];
+    }
+    if (total > chunk_elements) return CMPI_ERR_ARGUMENT;
+    prepare_requests();
+    for (int i = 0; i < CMPI_MAX_REQUESTS; i++) {
+        if (requests[i] != MPI_REQUEST_NULL || completions[i].counts != NULL) continue;
+        int *c = malloc((size_t)ranks * sizeof(int));
+        void *scratch = malloc(counts[rank] * element + 1);
+        if (c == NULL || scratch == NULL) {
+            free(c);
+            free(scratch);
+            return CMPI_ERR_ARGUMENT;
+        }
+        for (int r = 0; r < ranks; r++) c[r] = (int)counts[r];
+        rc = MPI_Ireduce_scatter(buffer, scratch, c, type, MPI_SUM, MPI_COMM_WORLD, &requests[i]);
+        if (rc != MPI_SUCCESS) {
+            free(c);
+            free(scratch);
+            return rc;
+        }
+        completions[i] = (completion){(char *)buffer + offset * element, scratch, counts[rank] * element, c};
+        *request = (uint64_t)i;
+        return MPI_SUCCESS;
+    }
+    return CMPI_ERR_ARGUMENT;
+}
+
+int CMPI_ireduce_scatter_sum_float(float *buffer, const size_t *counts, int ranks, uint64_t *request) {
+    return ireduce_scatter_sum(buffer, counts, ranks, sizeof(float), MPI_FLOAT, request);
+}
+
+int CMPI_ireduce_scatter_sum_int64(int64_t *buffer, const size_t *counts, int ranks, uint64_t *request) {
+    return ireduce_scatter_sum(buffer, counts, ranks, sizeof(int64_t), MPI_INT64_T, request);
+}
+
 int CMPI_wait(uint64_t request) {
     if (request >= CMPI_MAX_REQUESTS) return CMPI_ERR_ARGUMENT;
-    return MPI_Wait(&requests[request], MPI_STATUS_IGNORE);
+    int rc = MPI_Wait(&requests[request], MPI_STATUS_IGNORE);
+    if (rc == MPI_SUCCESS) complete(request);
+    return rc;
 }
 
 int CMPI_test(uint64_t request, int *done) {
     if (request >= CMPI_MAX_REQUESTS) return CMPI_ERR_ARGUMENT;
-    return MPI_Test(&requests[request], done, MPI_STATUS_IGNORE);
+    int rc = MPI_Test(&requests[request], done, MPI_STATUS_IGNORE);
+    if (rc == MPI_SUCCESS && *done) complete(request);
+    return rc;
 }
 
 void CMPI_error_string(int code, char *buffer, size_t length) {

@@ -21,6 +21,13 @@ public protocol Communicator: AnyObject {
     /// Starts a nonblocking in-place exact sum of `buffer` (as the Int64 `allReduceSum`); the buffer
     /// must not be touched until `wait`.
     func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) -> PendingReduction
+    /// Starts a nonblocking sum reduce-scatter: `buffer` holds this rank's whole vector, rank r's
+    /// block is `counts[r]` elements from the sum of the counts before it (the same counts on every
+    /// rank, adding up to `buffer.count`). Once `wait` or `test` reports it complete, this rank's
+    /// block holds the sum over ranks; the rest of `buffer` is unspecified. ZeRO-1's gradients.
+    func startReduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws(CollectiveError) -> PendingReduction
+    /// `startReduceScatterSum` of Int64 values: exact sums (the exact gradient limbs).
+    func startReduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, counts: [Int]) throws(CollectiveError) -> PendingReduction
     /// Blocks until a reduction started with `startAllReduceSum` is complete.
     func wait(_ pending: PendingReduction) throws(CollectiveError)
     /// Advances a reduction started with `startAllReduceSum` and returns whether it is complete;
@@ -66,6 +73,23 @@ extension Communicator {
 
     /// True on the rank that owns logging, checkpoints and the schedule.
     public var isRoot: Bool { rank == 0 }
+
+    /// Blocking `startReduceScatterSum`: on return this rank's block of `buffer` holds the sum.
+    public func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws(CollectiveError) {
+        try wait(try startReduceScatterSum(buffer, counts: counts))
+    }
+
+    /// Blocking `startReduceScatterSum` of Int64 values.
+    public func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, counts: [Int]) throws(CollectiveError) {
+        try wait(try startReduceScatterSum(buffer, counts: counts))
+    }
+
+    /// Throws unless `counts` has one entry per rank, none negative, adding up to `elements`.
+    public func checkScatterCounts(_ counts: [Int], elements: Int, operation: String) throws(CollectiveError) {
+        guard counts.count == size, counts.allSatisfy({ $0 >= 0 }), counts.reduce(0, +) == elements else {
+            throw CollectiveError(operation: operation, reason: "expected \(size) counts adding up to \(elements), got \(counts)")
+        }
+    }
 
     /// Sums one value across ranks.
     public func sum(_ value: Double) throws(CollectiveError) -> Double {

@@ -16,6 +16,15 @@ public final class LocalCommunicator: Communicator {
     public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) -> PendingReduction {
         PendingReduction(id: 0)
     }
+    public func startReduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws(CollectiveError) -> PendingReduction {
+        // The one rank's block is the whole buffer, already its own sum.
+        try checkScatterCounts(counts, elements: buffer.count, operation: "reduce-scatter")
+        return PendingReduction(id: 0)
+    }
+    public func startReduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, counts: [Int]) throws(CollectiveError) -> PendingReduction {
+        try checkScatterCounts(counts, elements: buffer.count, operation: "reduce-scatter")
+        return PendingReduction(id: 0)
+    }
     public func wait(_ pending: PendingReduction) throws(CollectiveError) {}
     public func test(_ pending: PendingReduction) throws(CollectiveError) -> Bool { true }
     public func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, ranges: [Range<Int>]) throws(CollectiveError) {

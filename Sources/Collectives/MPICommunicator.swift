@@ -69,6 +69,22 @@ public final class MPICommunicator: Communicator {
         return PendingReduction(id: id)
     }
 
+    public func startReduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws(CollectiveError) -> PendingReduction {
+        let operation = "nonblocking reduce-scatter of \(buffer.count) floats"
+        try checkScatterCounts(counts, elements: buffer.count, operation: operation)
+        var id: UInt64 = 0
+        try Self.check(CMPI_ireduce_scatter_sum_float(buffer.baseAddress, counts, Int32(size), &id), operation)
+        return PendingReduction(id: id)
+    }
+
+    public func startReduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, counts: [Int]) throws(CollectiveError) -> PendingReduction {
+        let operation = "nonblocking reduce-scatter of \(buffer.count) integers"
+        try checkScatterCounts(counts, elements: buffer.count, operation: operation)
+        var id: UInt64 = 0
+        try Self.check(CMPI_ireduce_scatter_sum_int64(buffer.baseAddress, counts, Int32(size), &id), operation)
+        return PendingReduction(id: id)
+    }
+
     public func wait(_ pending: PendingReduction) throws(CollectiveError) {
         try Self.check(CMPI_wait(pending.id), "wait for all-reduce")
     }

@@ -54,16 +54,27 @@ public final class ExactGradientSum {
     }
 
     /// Starts the cross-rank sum of elements `range` (nonblocking, in pieces of at most
-    /// `pieceElements`); call `wait` before decoding them.
-    public func startReduce(_ range: Range<Int>, comm: Communicator, pieceElements: Int = 1 << 26) throws(CollectiveError) {
+    /// `pieceElements`); call `wait` before decoding them. With `shards` (ZeRO-1, one consecutive
+    /// range per rank) each piece is reduce-scattered: only this rank's shard gets its sums.
+    public func startReduce(_ range: Range<Int>, comm: Communicator, pieceElements: Int = 1 << 26,
+                            shards: [Range<Int>]? = nil) throws(CollectiveError) {
         guard comm.size > 1 else { return }
         var first = range.lowerBound
         while first < range.upperBound {
             let n = min(max(1, pieceElements), range.upperBound - first)
             let piece = UnsafeMutableBufferPointer(start: limbs.baseAddress! + 2 * first, count: 2 * n)
-            inFlight.append(try comm.startAllReduceSum(piece))
+            if let shards {
+                inFlight.append(try comm.startReduceScatterSum(piece, counts: Self.limbCounts(first..<(first + n), shards)))
+            } else {
+                inFlight.append(try comm.startAllReduceSum(piece))
+            }
             first += n
         }
+    }
+
+    /// Each shard's limbs (two per element) within elements `range`: a reduce-scatter's counts.
+    static func limbCounts(_ range: Range<Int>, _ shards: [Range<Int>]) -> [Int] {
+        shards.map { 2 * max(0, min($0.upperBound, range.upperBound) - max($0.lowerBound, range.lowerBound)) }
     }
 
     /// Drives the reductions in flight and drops those that completed (MPI progresses nonblocking
@@ -83,10 +94,11 @@ public final class ExactGradientSum {
         inFlight.removeAll(keepingCapacity: true)
     }
 
-    /// Sums elements `range` across ranks, blocking.
-    public func reduce(_ range: Range<Int>, comm: Communicator) throws(CollectiveError) {
+    /// Sums elements `range` across ranks, blocking (reduce-scattered over `shards` when given).
+    public func reduce(_ range: Range<Int>, comm: Communicator, shards: [Range<Int>]? = nil) throws(CollectiveError) {
         guard comm.size > 1, !range.isEmpty else { return }
-        try comm.allReduceSum(UnsafeMutableBufferPointer(start: limbs.baseAddress! + 2 * range.lowerBound, count: 2 * range.count))
+        let piece = UnsafeMutableBufferPointer(start: limbs.baseAddress! + 2 * range.lowerBound, count: 2 * range.count)
+        if let shards { try comm.reduceScatterSum(piece, counts: Self.limbCounts(range, shards)) } else { try comm.allReduceSum(piece) }
     }
 
     /// Writes the sum of elements `range` (once reduced), rounded to the nearest Float, into

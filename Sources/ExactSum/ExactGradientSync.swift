@@ -14,11 +14,16 @@ public final class ExactGradientSync {
     public let overlap: Bool
     private var pending: Range<Int>? = nil
     private var started = 0
+    /// ZeRO-1's shards, one consecutive range per rank: the limbs are reduce-scattered and only
+    /// this rank's shard is decoded (the rest of the buffer stays zero). Nil: every element.
+    private let shards: [Range<Int>]?
 
     /// Sums `gradients` across ranks in buckets of about `bucketMiB` MiB of Int64 limbs; encodes
-    /// and decodes on `threads` threads.
-    public init(comm: Communicator, gradients: UnsafeMutableBufferPointer<Float>, bucketMiB: Double, overlap: Bool, threads: Int) {
+    /// and decodes on `threads` threads; with `shards`, into this rank's shard only.
+    public init(comm: Communicator, gradients: UnsafeMutableBufferPointer<Float>, bucketMiB: Double, overlap: Bool, threads: Int,
+                shards: [Range<Int>]? = nil) {
         self.comm = comm
+        self.shards = shards
         self.gradients = gradients
         sum = ExactGradientSum(count: gradients.count)
         sum.threads = threads
@@ -67,19 +72,19 @@ public final class ExactGradientSync {
             var first = 0
             while first < gradients.count {
                 let n = min(bucketElements, gradients.count - first)
-                try sum.reduce(first..<(first + n), comm: comm)
+                try sum.reduce(first..<(first + n), comm: comm, shards: shards)
                 first += n
             }
         }
         try sum.wait(comm: comm)
-        sum.decode(0..<gradients.count, into: gradients)
+        sum.decode(shards.map { $0[comm.rank] } ?? 0..<gradients.count, into: gradients)
         return sum.outOfRange
     }
 
     private func flush() throws(CollectiveError) {
         guard let p = pending else { return }
         pending = nil
-        try sum.startReduce(p, comm: comm, pieceElements: bucketElements)
+        try sum.startReduce(p, comm: comm, pieceElements: bucketElements, shards: shards)
         started += p.count
         try sum.progress(comm: comm)
     }

@@ -2,10 +2,16 @@
 public enum GradientClipping {
     /// √(Σ g²), accumulated in Double in a fixed lane order, so it is deterministic.
     public static func globalNorm(_ grads: UnsafeBufferPointer<Float>) -> Float {
+        Float(sumOfSquares(grads).squareRoot())
+    }
+
+    /// Σ g² in Double over eight fixed lanes (so the loop vectorizes while the summation order
+    /// stays fixed), then the lanes in order, then the tail: deterministic for one buffer, but its
+    /// rounding depends on where the buffer starts and ends (ZeRO-1's exact norm does not).
+    public static func sumOfSquares(_ grads: UnsafeBufferPointer<Float>) -> Double {
         let n = grads.count
         guard n > 0 else { return 0 }
         let g = grads.baseAddress!
-        // Eight fixed lanes let the loop vectorize while the summation order stays fixed.
         var lanes = SIMD8<Double>(repeating: 0)
         var i = 0
         while i + 8 <= n {
@@ -20,7 +26,7 @@ public enum GradientClipping {
             total += x * x
             i += 1
         }
-        return Float(total.squareRoot())
+        return total
     }
 
     /// √(Σ g²) of a mutable buffer (e.g. `model.gradients`).
@@ -47,10 +53,20 @@ public enum GradientClipping {
         let norm = Float(squares.squareRoot())
         guard maxNorm > 0, norm > maxNorm, norm.isFinite else { return (norm, 1) }
         let scale = maxNorm / norm
-        for grads in buffers {
-            let g = grads.baseAddress!
-            for i in 0..<grads.count { g[i] *= scale }
-        }
+        for grads in buffers { multiply(grads, by: scale) }
         return (norm, scale)
+    }
+
+    /// The clipping scale for a norm computed elsewhere (ZeRO-1 sums it over shards): maxNorm/norm
+    /// when norm > maxNorm and finite, else 1 (maxNorm ≤ 0 disables clipping).
+    public static func scale(norm: Float, maxNorm: Float) -> Float {
+        guard maxNorm > 0, norm > maxNorm, norm.isFinite else { return 1 }
+        return maxNorm / norm
+    }
+
+    /// g ← g · scale for every element, as `clip` scales.
+    public static func multiply(_ grads: UnsafeMutableBufferPointer<Float>, by scale: Float) {
+        guard let g = grads.baseAddress else { return }
+        for i in 0..<grads.count { g[i] *= scale }
     }
 }

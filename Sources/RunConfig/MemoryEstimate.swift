@@ -23,6 +23,7 @@ public struct MemoryEstimate: Sendable {
     public init(config: TrainConfig, plan: BatchPlan, baselineBytes: Int) throws(ConfigError) {
         let requirement = try MemoryRequirement(model: config.model, batch: plan.microBatch, sequence: plan.sequence,
                                                 muon: config.training.optimizer == "muon", exactGradients: config.distributed.exact)
+            .sharded(config: config, ranks: plan.worldSize)
         self.init(requirement: requirement, config: config, plan: plan, baselineBytes: baselineBytes)
     }
 
@@ -32,7 +33,7 @@ public struct MemoryEstimate: Sendable {
         let m = config.model, n = r.parameters
         var items = [
             Item(name: "parameters and gradients", bytes: r.weightBytes),
-            Item(name: "AdamW moments", bytes: r.optimizerBytes),
+            Item(name: r.shardedRanks > 1 ? "AdamW moments (largest of \(r.shardedRanks) shards)" : "AdamW moments", bytes: r.optimizerBytes),
             Item(name: "activations (micro-batch \(plan.microBatch) × \(plan.sequence))", bytes: r.activationBytes),
             Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
             Item(name: "OpenBLAS buffers", bytes: KernelThreads.count * Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),

@@ -12,12 +12,15 @@ public struct MemoryRequirement: Sendable, Equatable {
     public var stateBytes: Int { weightBytes + optimizerBytes + muonBytes + exactBytes }
     /// Bytes of the parameters and their gradients (8 per parameter).
     public let weightBytes: Int
-    /// Bytes of AdamW's two moments (8 per parameter when training, else 0).
-    public let optimizerBytes: Int
+    /// Bytes of AdamW's two moments (8 per parameter when training, else 0; the largest shard's
+    /// under ZeRO-1, `sharded(config:ranks:)`).
+    public internal(set) var optimizerBytes: Int
     /// Bytes of Muon's momentum, packed updates and Newton–Schulz scratch (0 without Muon).
-    public let muonBytes: Int
+    public internal(set) var muonBytes: Int
     /// Bytes of the exact gradient sum's limbs (0 without `distributed.exact`).
     public let exactBytes: Int
+    /// Ranks the optimizer state is sharded over (ZeRO-1), 1 when it is not.
+    public internal(set) var shardedRanks = 1
     /// Bytes of the activation buffer.
     public let activationBytes: Int
     /// All of it: what one rank allocates up front.

@@ -143,7 +143,14 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         /// 16 bytes per gradient element), so that weights are bit-identical for any ranks × threads
         /// layout and across resumes on another rank count. Cost: README.md, "Exact sums".
         public var exact = false
+        /// ZeRO-1: each rank keeps the optimizer state of one contiguous shard of the parameters;
+        /// gradients are reduce-scattered and the updated shards all-gathered (Training/Loop/
+        /// OptimizerSharding.swift). Optimizer memory per rank falls from 8 bytes per parameter to
+        /// 8/ranks; checkpoints are the same either way.
+        public var shardOptimizer = false
         public init() {}
-        enum CodingKeys: String, CodingKey { case bucketMb = "bucket_mb", overlap, watchdogS = "watchdog_s", exact }
+        enum CodingKeys: String, CodingKey {
+            case bucketMb = "bucket_mb", overlap, watchdogS = "watchdog_s", exact, shardOptimizer = "shard_optimizer"
+        }
     }
 }

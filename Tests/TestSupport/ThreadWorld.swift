@@ -54,6 +54,21 @@ public final class ThreadWorld: @unchecked Sendable {
         barrier()
     }
 
+    /// This rank's block (`counts[rank]` elements after the blocks before it) of every rank's
+    /// buffer summed in rank order into this rank's block; the rest of the buffer is left as it was.
+    func reduceScatter<E: AdditiveArithmetic>(_ buffer: UnsafeMutableBufferPointer<E>, counts: [Int], rank: Int, add: (E, E) -> E) {
+        slots[rank] = UnsafeMutableRawPointer(buffer.baseAddress)
+        barrier()
+        let first = counts[..<rank].reduce(0, +)
+        let block = first..<(first + counts[rank])
+        let total = block.map { i in
+            (1..<size).reduce(slots[0]!.assumingMemoryBound(to: E.self)[i]) { add($0, slots[$1]!.assumingMemoryBound(to: E.self)[i]) }
+        }
+        barrier()
+        if !block.isEmpty { (buffer.baseAddress! + first).update(from: total, count: total.count) }
+        barrier()
+    }
+
     /// Every rank's `ranges[rank]` copied into the same range of every other rank's buffer.
     func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, ranges: [Range<Int>], rank: Int) {
         slots[rank] = UnsafeMutableRawPointer(buffer.baseAddress)
@@ -98,6 +113,16 @@ private final class Rank: Communicator {
     }
     func startAllReduceSum(_ b: UnsafeMutableBufferPointer<Int64>) throws(CollectiveError) -> PendingReduction {
         try allReduceSum(b)
+        return PendingReduction(id: 0)
+    }
+    func startReduceScatterSum(_ b: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws(CollectiveError) -> PendingReduction {
+        try checkScatterCounts(counts, elements: b.count, operation: "reduce-scatter")
+        world.reduceScatter(b, counts: counts, rank: rank, add: +)
+        return PendingReduction(id: 0)
+    }
+    func startReduceScatterSum(_ b: UnsafeMutableBufferPointer<Int64>, counts: [Int]) throws(CollectiveError) -> PendingReduction {
+        try checkScatterCounts(counts, elements: b.count, operation: "reduce-scatter")
+        world.reduceScatter(b, counts: counts, rank: rank, add: &+)
         return PendingReduction(id: 0)
     }
     func wait(_ pending: PendingReduction) throws(CollectiveError) {}

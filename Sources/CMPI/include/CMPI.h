@@ -45,7 +45,16 @@ int CMPI_allgatherv_float(float *buffer, const size_t *counts, const size_t *dis
 int CMPI_iallreduce_sum_float(float *buffer, size_t count, uint64_t *request);
 /// CMPI_iallreduce_sum_float for int64 values.
 int CMPI_iallreduce_sum_int64(int64_t *buffer, size_t count, uint64_t *request);
-/// Waits for a request started by CMPI_iallreduce_sum_float or CMPI_iallreduce_sum_int64 and releases its id.
+/// Starts a nonblocking sum reduce-scatter (MPI_Ireduce_scatter) of `buffer`, which holds this
+/// rank's whole vector: rank r's block is `counts[r]` elements from the sum of the counts before
+/// it (`ranks` must be the world size; the total at most INT_MAX). When the request completes (in
+/// CMPI_wait or CMPI_test), this rank's block of `buffer` holds the sum over ranks; the rest of
+/// `buffer` is left as it was. The buffer must not be touched until then.
+int CMPI_ireduce_scatter_sum_float(float *buffer, const size_t *counts, int ranks, uint64_t *request);
+/// CMPI_ireduce_scatter_sum_float for int64 values (exact sums).
+int CMPI_ireduce_scatter_sum_int64(int64_t *buffer, const size_t *counts, int ranks, uint64_t *request);
+/// Waits for a request started by CMPI_iallreduce_sum_float or CMPI_iallreduce_sum_int64 (or a
+/// reduce-scatter) and releases its id.
 int CMPI_wait(uint64_t request);
 /// Sets *done to 1 (and releases the id) when the request has completed, else 0.
 int CMPI_test(uint64_t request, int *done);

@@ -22,7 +22,7 @@ public enum ResumeCheck {
     public static let free: Set<String> = [
         "training.max_steps", "training.log_every", "training.max_skipped_steps", "training.micro_batch",
         "eval.every", "eval.batches", "checkpoint.dir", "checkpoint.every", "checkpoint.keep", "checkpoint.save_timeout_s",
-        "distributed.bucket_mb", "distributed.overlap", "distributed.watchdog_s",
+        "distributed.bucket_mb", "distributed.overlap", "distributed.watchdog_s", "distributed.shard_optimizer",
         "data.corpus", "data.dir", "data.val_corpus", "data.tokenizer_sample_mb", "data.prepare_chunk_mb",
         "finetune.init_from", "finetune.train_file", "finetune.val_file",
     ]

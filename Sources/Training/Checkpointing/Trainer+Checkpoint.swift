@@ -18,7 +18,9 @@ extension Trainer {
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
         ParentWatch.stopIfOrphaned()  // a save after mpirun is gone would race the run that replaces this one
-        let files = ModelCheckpoint.writers(model: model, optimizer: optimizer, muon: muon?.muon, tokenizerDirectory: tokenizerDirectory,
+        let moments = try checkpointOptimizer(reading: false)
+        defer { sharding?.releaseLogical() }
+        let files = ModelCheckpoint.writers(model: model, optimizer: moments.adam, muon: moments.muon, tokenizerDirectory: tokenizerDirectory,
                                             classifier: objective.classificationHead) + objective.checkpointFiles()
         let info = try store.save(step: step, files: faults.checkpointFiles(files, step: step), state: state(learningRate: learningRate).encoded())
         try store.prune(keep: config.checkpoint.keep, bestStep: best?.step)
@@ -49,7 +51,8 @@ extension Trainer {
         mine["distributed.exact"] = nil
         try ResumeCheck.verify(saved: theirs, current: mine, checkpoint: info.directory, acceptInexact: acceptInexact, note: note)
         if let line = ResumeCheck.exactNote(savedExact: saved.exact == true, exact: config.distributed.exact, step: saved.step) { note(line) }
-        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer, muon: muon?.muon)
+        let moments = try checkpointOptimizer(reading: true)
+        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: moments.adam, muon: moments.muon)
         try objective.loadCheckpointFiles(from: info.directory)
         return Array(info.state)
     }

@@ -1,5 +1,6 @@
 import Collectives
 import ExactSum
+import GPT
 
 /// Exact sums for `distributed.exact`: every micro-batch's gradient leaves the model's buffer for
 /// an integer accumulator as backward finishes each range (`ExactGradientSync`), the head's
@@ -21,11 +22,12 @@ final class ExactStepSync: StepSync {
     /// Sums `gradients` in buckets of about `bucketMiB` MiB of limbs (started during the last
     /// backward with `overlap`) and `extraGradients` after them; encodes on `threads` threads.
     init(comm: Communicator, gradients: UnsafeMutableBufferPointer<Float>, extraGradients: UnsafeMutableBufferPointer<Float>?,
-         bucketMiB: Double, overlap: Bool, threads: Int) {
+         bucketMiB: Double, overlap: Bool, threads: Int, shards: ShardPartition?) {
         self.comm = comm
         self.gradients = gradients
         self.extraGradients = extraGradients
-        model = ExactGradientSync(comm: comm, gradients: gradients, bucketMiB: bucketMiB, overlap: overlap, threads: threads)
+        model = ExactGradientSync(comm: comm, gradients: gradients, bucketMiB: bucketMiB, overlap: overlap, threads: threads,
+                                  shards: shards?.shards)
         extra = extraGradients.map { ExactGradientSum(count: $0.count) }
     }
 

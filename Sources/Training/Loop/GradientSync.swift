@@ -1,5 +1,6 @@
 import Collectives
 import Foundation
+import GPT
 
 /// Sums the flat gradient buffer across ranks in buckets of contiguous parameters.
 ///
@@ -22,9 +23,15 @@ public final class GradientSync {
     /// `exposedSeconds` without overlap, and includes the part hidden behind backward with it.
     public private(set) var totalSeconds = 0.0
     private var firstStart: Double? = nil
+    /// ZeRO-1's shards (`distributed.shard_optimizer`): buckets are reduce-scattered, so only this
+    /// rank's shard of the buffer ends with the sum. Nil: all-reduced, every element summed.
+    private let shards: ShardPartition?
 
-    public init(comm: Communicator, gradients: UnsafeMutableBufferPointer<Float>, bucketMiB: Double, overlap: Bool) {
+    /// Sums `gradients` in buckets of `bucketMiB` MiB, all-reduced or, with `shards`, reduce-scattered.
+    public init(comm: Communicator, gradients: UnsafeMutableBufferPointer<Float>, bucketMiB: Double, overlap: Bool,
+                shards: ShardPartition? = nil) {
         self.comm = comm
+        self.shards = shards
         self.gradients = gradients
         self.bucketElements = max(1024, Int(bucketMiB * 1024 * 1024) / MemoryLayout<Float>.size)
         self.overlap = overlap && comm.size > 1
@@ -69,7 +76,8 @@ public final class GradientSync {
             var offset = 0
             while offset < gradients.count {
                 let n = min(bucketElements, gradients.count - offset)
-                try comm.allReduceSum(UnsafeMutableBufferPointer(rebasing: gradients[offset..<offset + n]))
+                let bucket = UnsafeMutableBufferPointer(rebasing: gradients[offset..<offset + n])
+                if let shards { try comm.reduceScatterSum(bucket, counts: shards.counts(of: offset..<offset + n)) } else { try comm.allReduceSum(bucket) }
                 offset += n
             }
         }
@@ -85,7 +93,12 @@ public final class GradientSync {
         var offset = range.lowerBound
         while offset < range.upperBound {
             let n = min(bucketElements, range.upperBound - offset)
-            inFlight.append(try comm.startAllReduceSum(UnsafeMutableBufferPointer(rebasing: gradients[offset..<offset + n])))
+            let bucket = UnsafeMutableBufferPointer(rebasing: gradients[offset..<offset + n])
+            if let shards {
+                inFlight.append(try comm.startReduceScatterSum(bucket, counts: shards.counts(of: offset..<offset + n)))
+            } else {
+                inFlight.append(try comm.startAllReduceSum(bucket))
+            }
             offset += n
         }
         reduced += range.count

@@ -15,11 +15,18 @@ final class MuonGroup {
     let adamRatio: Double
 
     /// Muon for `layout`'s hidden matrices with `training`'s momentum and weight decay, or nil
-    /// when `training.optimizer` is "adamw".
-    init?(training t: TrainConfig.TrainingSection, layout: ParameterLayout, ranks: Int) {
+    /// when `training.optimizer` is "adamw". With `shard` (ZeRO-1) only the matrices inside this
+    /// rank's shard, all orthogonalized here: their momentum lives on this rank only.
+    init?(training t: TrainConfig.TrainingSection, layout: ParameterLayout, ranks: Int, shard: Range<Int>? = nil) {
         guard t.optimizer == "muon" else { return nil }
-        muon = Muon(layout: layout, momentum: Float(t.muonMomentum), weightDecay: Float(t.weightDecay))
-        assignment = muon.assignment(ranks: ranks)
+        if let shard {
+            let mine = layout.muonMatrices.filter { shard.contains($0.offset) }
+            muon = Muon(matrices: mine, momentum: Float(t.muonMomentum), weightDecay: Float(t.weightDecay))
+            assignment = muon.assignment(ranks: 1)
+        } else {
+            muon = Muon(layout: layout, momentum: Float(t.muonMomentum), weightDecay: Float(t.weightDecay))
+            assignment = muon.assignment(ranks: ranks)
+        }
         adamRatio = t.resolvedAdamLr / t.lr
     }
 

@@ -25,15 +25,17 @@ protocol StepSync: AnyObject {
     var totalSeconds: Double { get }
 }
 
-/// The step's sums for `config`: exact with `distributed.exact`, else in Float.
+/// The step's sums for `config`: exact with `distributed.exact`, else in Float; with `shards`
+/// (ZeRO-1) the model's gradients are reduce-scattered, so only this rank's shard is summed.
 func makeStepSync(config: TrainConfig, comm: Communicator, gradients: UnsafeMutableBufferPointer<Float>,
-                  extraGradients: UnsafeMutableBufferPointer<Float>?) -> StepSync {
+                  extraGradients: UnsafeMutableBufferPointer<Float>?, shards: ShardPartition? = nil) -> StepSync {
     let d = config.distributed
     if d.exact {
         return ExactStepSync(comm: comm, gradients: gradients, extraGradients: extraGradients, bucketMiB: d.bucketMb,
-                             overlap: d.overlap, threads: KernelThreads.count)
+                             overlap: d.overlap, threads: KernelThreads.count, shards: shards)
     }
-    return FloatStepSync(comm: comm, gradients: gradients, extraGradients: extraGradients, bucketMiB: d.bucketMb, overlap: d.overlap)
+    return FloatStepSync(comm: comm, gradients: gradients, extraGradients: extraGradients, bucketMiB: d.bucketMb, overlap: d.overlap,
+                         shards: shards)
 }
 
 /// Float sums, as before `distributed.exact`: micro-batches accumulate in the model's gradient
@@ -47,10 +49,10 @@ final class FloatStepSync: StepSync {
     private var nonFinite = false
 
     init(comm: Communicator, gradients: UnsafeMutableBufferPointer<Float>, extraGradients: UnsafeMutableBufferPointer<Float>?,
-         bucketMiB: Double, overlap: Bool) {
+         bucketMiB: Double, overlap: Bool, shards: ShardPartition?) {
         self.comm = comm
         self.extraGradients = extraGradients
-        sync = GradientSync(comm: comm, gradients: gradients, bucketMiB: bucketMiB, overlap: overlap)
+        sync = GradientSync(comm: comm, gradients: gradients, bucketMiB: bucketMiB, overlap: overlap, shards: shards)
     }
 
     func beginStep() {

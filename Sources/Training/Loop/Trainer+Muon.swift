@@ -6,13 +6,16 @@ extension Trainer {
     /// The optimizer state every rank must hold identically: AdamW's moments, then Muon's
     /// momentum under "muon". Broadcast on start and resume, hashed by the replica check.
     var optimizerBuffers: [UnsafeMutableBufferPointer<Float>] {
-        [optimizer.m, optimizer.v] + (muon.map { [$0.muon.momentumBuffer] } ?? [])
+        // ZeRO-1: every rank's state is its own shard's; nothing is the same on every rank.
+        guard sharding == nil else { return [] }
+        return [optimizer.m, optimizer.v] + (muon.map { [$0.muon.momentumBuffer] } ?? [])
     }
 
     /// The update of a step that was not skipped. "adamw": AdamW on everything at `learningRate`.
     /// "muon": Muon on the hidden matrices at `learningRate`, then AdamW on the rest (and on the
     /// objective's extra parameters) at the AdamW group's rate; frozen values are put back last.
     func optimizerStep(learningRate: Double) throws(CollectiveError) {
+        if let sharding { return try shardedOptimizerStep(learningRate: learningRate, sharding: sharding) }
         guard let muon else {
             update(learningRate: Float(learningRate))
             return

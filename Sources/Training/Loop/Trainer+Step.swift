@@ -34,7 +34,7 @@ extension Trainer {
         times.allReduceTotal = sync.totalSeconds
         let loss = totals.lossSum / Double(max(1, count))
         if !frozen.isEmpty { model.gradients[frozen].update(repeating: 0) }
-        let clip = GradientClipping.clip([model.gradients] + (extra.map { [$0.gradients] } ?? []), maxNorm: Float(config.training.gradClip))
+        let clip = try clipGradients()
         let skipped = totals.nonFinite > 0 || !loss.isFinite || !clip.norm.isFinite
         let optimizerAt = monotonicSeconds()
         if !skipped { try optimizerStep(learningRate: learningRate) }

@@ -17,9 +17,12 @@ extension Trainer: StepLoopHost {
         if comm.isRoot { onEvent(.evaluation(step: step, tokens: tokensSeen, result)) }
     }
 
-    /// Compares every rank's weights and optimizer state with rank 0's.
+    /// Compares every rank's weights and optimizer state with rank 0's; with a sharded optimizer,
+    /// rank 0 then gathers the shards for the save.
     public func verifyReplicas() throws -> Int {
-        try ReplicaCheck.verify(replicaBuffers, step: step, comm: comm)
+        let replicas = try ReplicaCheck.verify(replicaBuffers, step: step, comm: comm)
+        try gatherShards()
+        return replicas
     }
 
     /// Everything that must be identical on every rank, and that a checkpoint writes.

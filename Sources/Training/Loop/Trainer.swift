@@ -20,6 +20,9 @@ public final class Trainer {
     public let optimizer: AdamW
     /// Muon on the hidden matrices when `training.optimizer` is "muon" (Trainer+Muon.swift).
     let muon: MuonGroup?
+    /// ZeRO-1 under `distributed.shard_optimizer`: `optimizer` and `muon` then cover this rank's
+    /// shard only (OptimizerSharding.swift, Trainer+Shard.swift).
+    let sharding: OptimizerSharding?
     /// Pre-training, instruction fine-tuning or classification.
     public let objective: TrainingObjective
     /// Parameters the objective trains besides the GPT's.
@@ -69,12 +72,14 @@ public final class Trainer {
         objective = try makeObjective(plan)
         model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: objective.sequence)
         let t = config.training
-        muon = MuonGroup(training: t, layout: model.layout, ranks: comm.size)
-        optimizer = AdamW(layout: model.layout, excluding: muon?.muon.matrices ?? [], beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
+        sharding = OptimizerSharding(config: config, layout: model.layout, rank: comm.rank, ranks: comm.size)
+        muon = MuonGroup(training: t, layout: model.layout, ranks: comm.size, shard: sharding?.shard)
+        optimizer = sharding?.makeAdamW()
+            ?? AdamW(layout: model.layout, excluding: muon?.muon.matrices ?? [], beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
         extra = objective.extraParameters
         order = SampleOrder(sampleCount: objective.sampleCount, seed: UInt64(t.seed))
         exactThroughout = config.distributed.exact
-        sync = makeStepSync(config: config, comm: comm, gradients: model.gradients, extraGradients: extra?.gradients)
+        sync = makeStepSync(config: config, comm: comm, gradients: model.gradients, extraGradients: extra?.gradients, shards: sharding?.partition)
         store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
         let freeze = objective.frozenLayers
         frozen = freeze == 0 ? 0..<0 : 0..<model.layout.layerRange(freeze - 1).upperBound
@@ -103,13 +108,14 @@ public final class Trainer {
         if optimizerState { buffers += optimizerBuffers }
         if let extra { buffers += optimizerState ? [extra.values, extra.optimizer.m, extra.optimizer.v] : [extra.values] }
         for buffer in buffers { try comm.broadcast(UnsafeMutableRawBufferPointer(buffer), root: 0) }
+        if optimizerState { try scatterShards() }
         frozenValues = Array(model.parameters[frozen])
     }
 
     /// Trains until `max_steps`, until `untilStep` steps are done, or until `shouldStop` (asked on
     /// rank 0 only) says so; the last step is always followed by a checkpoint.
     public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
-        let bytes = replicaBuffers.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
+        let bytes = replicaBuffers.reduce(sharding?.logicalBytes ?? 0) { $0 + $1.count * MemoryLayout<Float>.size }
         try StepLoop(config: config, comm: comm, watchdog: watchdog, checkpointBytes: bytes)
             .run(self, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent)
     }

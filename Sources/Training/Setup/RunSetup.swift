@@ -10,7 +10,7 @@ public enum RunSetup {
     /// its memory.
     public static func checkMemory(_ config: TrainConfig) throws(ConfigError) {
         _ = try BatchPlan(config: config, worldSize: LaunchEnvironment.current.worldSize)
-        try MemoryRequirement(config: config).checkFits(ranks: LaunchEnvironment.current.localSize, available: AvailableMemory.current())
+        try MemoryRequirement(config: config).sharded(config: config, ranks: LaunchEnvironment.current.worldSize).checkFits(ranks: LaunchEnvironment.current.localSize, available: AvailableMemory.current())
     }
 
     /// Sets this rank's OpenBLAS threads as `ThreadChoice` decides (the environment's count, or
