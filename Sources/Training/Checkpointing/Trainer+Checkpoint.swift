@@ -18,8 +18,9 @@ extension Trainer {
     @discardableResult
     public func saveCheckpoint(learningRate: Double) throws -> CheckpointInfo {
         ParentWatch.stopIfOrphaned()  // a save after mpirun is gone would race the run that replaces this one
-        var files = ModelCheckpoint.writers(model: model, optimizer: optimizer, muon: muon?.muon, tokenizerDirectory: tokenizerDirectory,
-                                            classifier: objective.classificationHead)
+        var files = try model.lora.map(adapterCheckpointFiles)
+            ?? ModelCheckpoint.writers(model: model, optimizer: optimizer, muon: muon?.muon, tokenizerDirectory: tokenizerDirectory,
+                                       classifier: objective.classificationHead)
         files += objective.checkpointFiles()
         if let fault, fault.inSave, fault.fires(rank: comm.rank, step: step), let last = files.popLast() {
             // Strikes with the files written but the checkpoint not yet complete.
@@ -57,7 +58,11 @@ extension Trainer {
         mine["distributed.exact"] = nil
         try ResumeCheck.verify(saved: theirs, current: mine, checkpoint: info.directory, acceptInexact: acceptInexact, note: note)
         if let line = ResumeCheck.exactNote(savedExact: saved.exact == true, exact: config.distributed.exact, step: saved.step) { note(line) }
-        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer, muon: muon?.muon)
+        if let adapter = model.lora {
+            try loadAdapterCheckpoint(adapter, from: info.directory)
+        } else {
+            try ModelCheckpoint.load(from: info.directory, into: model, optimizer: optimizer, muon: muon?.muon)
+        }
         try objective.loadCheckpointFiles(from: info.directory)
         return Array(info.state)
     }

@@ -8,6 +8,7 @@ extension Trainer {
         var times = StepTimings()
         let startedAt = monotonicSeconds()
         model.zeroGradients()
+        model.lora?.gradients.update(repeating: 0)
         extra?.gradients.update(repeating: 0)
         sync.beginStep()
         // Every rank knows the whole global batch, so each scales by the same total loss count.
@@ -21,6 +22,7 @@ extension Trainer {
         for micro in 0..<plan.accumulationSteps {
             let first = plan.firstPosition(step: step, rank: comm.rank, micro: micro)
             let samples = (0..<plan.microBatch).map { order.sample(atStreamPosition: first + $0) }
+            setAdapterDropout(first: first)
             let forwardAt = monotonicSeconds()
             let sum = objective.forward(model: model, samples: samples)
             let backwardAt = monotonicSeconds()
@@ -29,14 +31,15 @@ extension Trainer {
             try sync.endMicroBatch(loss: sum, reportedRanges: try backward(last: last, lossScale: scale), last: last)
             times.backward += monotonicSeconds() - backwardAt
         }
-        poisonIfPending(model.gradients.startIndex..<model.gradients.endIndex)
+        setAdapterDropout(first: nil)
+        poisonIfPending(trainedGradients.startIndex..<trainedGradients.endIndex)
         watchdog?.enter("gradient all-reduce", step: step, collective: true)
         let totals = try sync.finish()
         times.allReduceExposed = sync.exposedSeconds
         times.allReduceTotal = sync.totalSeconds
         let loss = totals.lossSum / Double(max(1, count))
         if !frozen.isEmpty { model.gradients[frozen].update(repeating: 0) }
-        let clip = GradientClipping.clip([model.gradients] + (extra.map { [$0.gradients] } ?? []), maxNorm: Float(config.training.gradClip))
+        let clip = GradientClipping.clip([trainedGradients] + (extra.map { [$0.gradients] } ?? []), maxNorm: Float(config.training.gradClip))
         let skipped = totals.nonFinite > 0 || !loss.isFinite || !clip.norm.isFinite
         let optimizerAt = monotonicSeconds()
         if !skipped { try optimizerStep(learningRate: learningRate) }
@@ -61,6 +64,12 @@ extension Trainer {
             objective.backward(model: model, lossScale: lossScale, onFinalGradients: nil)
             return false
         }
+        if model.lora != nil {  // the adapter's gradients are final only when backward ends
+            objective.backward(model: model, lossScale: lossScale, onFinalGradients: nil)
+            poisonIfPending(trainedGradients.startIndex..<trainedGradients.endIndex)
+            try sync.gradientsFinal(trainedGradients.startIndex..<trainedGradients.endIndex, last: last)
+            return true
+        }
         var failure: CollectiveError? = nil
         var reported = false
         objective.backward(model: model, lossScale: lossScale) { range in
@@ -70,7 +79,7 @@ extension Trainer {
             do throws(CollectiveError) { try self.sync.gradientsFinal(range, last: last) } catch { failure = error }
         }
         if let failure { throw failure }
-        if !reported { poisonIfPending(model.gradients.startIndex..<model.gradients.endIndex) }
+        if !reported { poisonIfPending(trainedGradients.startIndex..<trainedGradients.endIndex) }
         return reported
     }
 
@@ -79,14 +88,14 @@ extension Trainer {
     /// rank's sum becomes NaN and every rank skips the update).
     private func poisonIfPending(_ range: Range<Int>) {
         guard pendingNaN, !range.isEmpty else { return }
-        model.gradients[range.lowerBound] = .nan
+        trainedGradients[range.lowerBound] = .nan
         pendingNaN = false
     }
 
     /// AdamW on the GPT and the extra parameters; frozen weights are put back afterwards, since
     /// weight decay would still move them.
     func update(learningRate: Float) {
-        optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: learningRate, step: step + 1)
+        optimizer.update(parameters: trainedValues, gradients: trainedGradients, learningRate: learningRate, step: step + 1)
         if !frozen.isEmpty {
             _ = UnsafeMutableBufferPointer(rebasing: model.parameters[frozen]).update(fromContentsOf: frozenValues)
         }

@@ -59,6 +59,11 @@ public final class Trainer {
     let tokenizerDirectory: URL
     /// Set by a `nan` fault for the current step: the next gradient range backward finishes gets a NaN.
     var pendingNaN = false
+    /// A LoRA fine-tune's base model (finetune.init_from), set by whoever runs the loop: loaded
+    /// again on resume, and identified in every checkpoint (Trainer+LoRA.swift).
+    public var baseWeights: PretrainedWeights? = nil
+    /// The base's identity, hashed once.
+    var baseIdentity: LoRABase? = nil
 
     /// Builds the replica and its optimizer; `makeObjective` gets the batch plan it must follow.
     /// Call `start(initFrom:)` or restore a checkpoint next.
@@ -69,15 +74,18 @@ public final class Trainer {
         self.tokenizerDirectory = tokenizerDirectory
         plan = try BatchPlan(config: config, worldSize: comm.size)
         objective = try makeObjective(plan)
-        model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: objective.sequence)
+        let adapter = Self.makeAdapter(config: config, objective: objective, plan: plan)
+        model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: objective.sequence, trainsBase: adapter == nil)
+        model.lora = adapter
         let t = config.training
-        muon = MuonGroup(training: t, layout: model.layout, ranks: comm.size)
-        optimizer = AdamW(layout: model.layout, excluding: muon?.muon.matrices ?? [], beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
+        muon = adapter == nil ? MuonGroup(training: t, layout: model.layout, ranks: comm.size) : nil
+        optimizer = adapter.map { Self.adapterOptimizer($0, t) }
+            ?? AdamW(layout: model.layout, excluding: muon?.muon.matrices ?? [], beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
         extra = objective.extraParameters
         order = SampleOrder(sampleCount: objective.sampleCount, seed: UInt64(t.seed))
         schedule = LearningRateSchedule(t)
         exactThroughout = config.distributed.exact
-        sync = makeStepSync(config: config, comm: comm, gradients: model.gradients, extraGradients: extra?.gradients)
+        sync = makeStepSync(config: config, comm: comm, gradients: adapter?.gradients ?? model.gradients, extraGradients: extra?.gradients)
         store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
         let freeze = objective.frozenLayers
         frozen = freeze == 0 ? 0..<0 : 0..<model.layout.layerRange(freeze - 1).upperBound
@@ -95,6 +103,7 @@ public final class Trainer {
                 model.initializeWeights(using: &rng)
             }
             objective.initializeExtraParameters(seed: config.training.seed)
+            initializeAdapter()
         }
         try shareReplica(optimizerState: false)
     }
@@ -102,7 +111,7 @@ public final class Trainer {
     /// Every rank takes rank 0's weights (and, with `optimizerState`, AdamW moments and Muon's momentum) and
     /// remembers the frozen values.
     func shareReplica(optimizerState: Bool) throws(CollectiveError) {
-        var buffers = [model.parameters]
+        var buffers = [model.parameters] + (model.lora.map { [$0.values] } ?? [])
         if optimizerState { buffers += optimizerBuffers }
         if let extra { buffers += optimizerState ? [extra.values, extra.optimizer.m, extra.optimizer.v] : [extra.values] }
         for buffer in buffers { try comm.broadcast(UnsafeMutableRawBufferPointer(buffer), root: 0) }
@@ -112,7 +121,7 @@ public final class Trainer {
     /// Trains until `max_steps`, until `untilStep` steps are done, or until `shouldStop` (asked on
     /// rank 0 only) says so; the last step is always followed by a checkpoint.
     public func run(untilStep: Int? = nil, shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws {
-        let replica = [model.parameters] + optimizerBuffers + (extra.map { [$0.values, $0.optimizer.m, $0.optimizer.v] } ?? [])
+        let replica = [model.parameters] + (model.lora.map { [$0.values] } ?? []) + optimizerBuffers + (extra.map { [$0.values, $0.optimizer.m, $0.optimizer.v] } ?? [])
         let bytes = replica.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
         try StepLoop(config: config, comm: comm, schedule: schedule, watchdog: watchdog, checkpointBytes: bytes).run(
             step: { step }, untilStep: untilStep, shouldStop: shouldStop, onEvent: onEvent,
