@@ -71,7 +71,7 @@ public enum PEFTAdapter {
             "peft_type": "LORA", "r": s.rank, "rank_pattern": [String: Any](), "revision": null,
             "target_modules": s.targets, "task_type": taskType, "use_dora": false, "use_rslora": false,
         ]
-        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
     /// Reads adapter_config.json of `directory`; refuses what our LoRA does not compute (DoRA,
