@@ -73,3 +73,34 @@ import TestSupport
         }
     }
 }
+
+/// `trainer export --merge-adapter`: the merged checkpoint computes the adapted model's logits;
+/// an adapter onto another base is refused with one line.
+@Suite(.serialized) struct LoRAMergeTests {
+    static func logits(_ arguments: [String]) throws -> [[Double]] {
+        let result = try TrainerProcess.run(["sample"] + arguments + ["--prompt", "KING:\nWhat news?", "--logits"], timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        return object["logits"] as! [[Double]]
+    }
+
+    @Test func mergedCheckpointGivesTheAdaptedLogits() throws {
+        let dir = try TestDirectory.make("lora-merge")
+        let trained = try FinetuneTests.finetune("configs/finetune-instruct-tiny.json", dir,
+                                                 LoRAFinetuneTests.lora + ["--set", "training.max_steps=10", "--set", "eval.every=0"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let base = FinetuneTests.pretrained.appendingPathComponent("step-0000040").path, adapter = dir.appendingPathComponent("ft").path
+        let export = try TrainerProcess.run(["export", base, "--merge-adapter", adapter, "--out", dir.appendingPathComponent("merged").path], timeout: 60)
+        #expect(export.status == 0, "\(export.stderr)")
+        let adapted = try Self.logits([base, "--adapter", adapter])
+        let merged = try Self.logits([dir.appendingPathComponent("merged").path])
+        let plain = try Self.logits([base])
+        #expect(adapted == merged)
+        let moved = zip(adapted.joined(), plain.joined()).map { abs($0 - $1) }.max()!
+        #expect(moved > 1e-3, "the adapter changes the logits by \(moved)")
+        let other = FinetuneTests.pretrained.appendingPathComponent("step-0000030").path
+        let refused = try TrainerProcess.run(["export", other, "--merge-adapter", adapter, "--out", dir.appendingPathComponent("wrong").path], timeout: 60)
+        #expect(refused.status != 0 && refused.stderr.contains("apply it to its own base"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").filter { $0.contains("error") }.count == 1, "\(refused.stderr)")
+    }
+}
