@@ -28,6 +28,7 @@ extension GPTModel {
         timed(.matmulBackwardData, floats: rows * OC + IC * OC + rows * IC, flops: 2 * rows * IC * OC) {
             matmulBackwardData(dinp: dinp, dout: dout, weight: weight, rows: rows, inChannels: IC, outChannels: OC)
         }
+        guard trainsBase else { return }  // a frozen base (LoRA): no weight gradients
         timed(.matmulBackwardWeights, floats: rows * OC + rows * IC + 2 * IC * OC, flops: 2 * rows * IC * OC) {
             matmulBackwardWeights(dweight: dweight, dbias: dbias, dout: dout, inp: inp, rows: rows, inChannels: IC, outChannels: OC)
         }

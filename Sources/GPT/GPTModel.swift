@@ -9,8 +9,17 @@ public final class GPTModel {
     public let layout: ParameterLayout
     /// All parameters, in `layout` order.
     public let parameters: UnsafeMutableBufferPointer<Float>
-    /// All gradients, in `layout` order; `backward` adds into it.
+    /// All gradients, in `layout` order; `backward` adds into it. Empty when `trainsBase` is false.
     public let gradients: UnsafeMutableBufferPointer<Float>
+    /// Whether backward computes the base weights' gradients; false under LoRA, where only the
+    /// adapter trains: the weight GEMMs are skipped (dx is still taken) and `gradients` is empty.
+    public let trainsBase: Bool
+    /// A LoRA adapter on the projections (GPTModel+LoRA.swift), or nil.
+    public var lora: LoRAAdapter? = nil {
+        willSet { precondition(newValue.map { $0.maxRows >= maxBatch * maxSequence } ?? true, "the adapter is built for fewer rows") }
+    }
+    /// Where a frozen base's LayerNorm gradients go (2·C floats, never read).
+    let gradientSink: UnsafeMutablePointer<Float>
     /// Largest batch `forward` accepts.
     public let maxBatch: Int
     /// Longest sequence `forward` accepts (at most `config.blockSize`).
@@ -37,19 +46,24 @@ public final class GPTModel {
     public var profile: KernelProfile? = nil
 
     /// Allocates buffers for batches of up to `maxBatch` sequences of up to `maxSequence` tokens.
-    /// Parameters start at zero; call `initializeWeights(using:)` or copy weights in.
-    public init(config: GPTConfig, maxBatch: Int, maxSequence: Int) {
+    /// Parameters start at zero; call `initializeWeights(using:)` or copy weights in. With
+    /// `trainsBase` false (GPT-2 only) no gradient buffer is allocated and backward only serves an adapter.
+    public init(config: GPTConfig, maxBatch: Int, maxSequence: Int, trainsBase: Bool = true) {
         precondition(maxBatch > 0 && maxSequence > 0 && maxSequence <= config.blockSize,
                      "need 0 < maxSequence <= block_size and maxBatch > 0")
         precondition(config.family == .gpt2 || config.headSize % 2 == 0, "rotary embeddings need an even head size (GPTConfig.problems)")
+        precondition(trainsBase || config.family == .gpt2, "a frozen base (LoRA) is GPT-2 only")
         self.config = config
+        self.trainsBase = trainsBase
         self.maxBatch = maxBatch
         self.maxSequence = maxSequence
         layout = ParameterLayout(config: config)
         parameters = .allocate(capacity: layout.totalCount)
         parameters.initialize(repeating: 0)
-        gradients = .allocate(capacity: layout.totalCount)
+        gradients = .allocate(capacity: trainsBase ? layout.totalCount : 0)
         gradients.initialize(repeating: 0)
+        gradientSink = .allocate(capacity: 2 * config.nEmbd)
+        gradientSink.initialize(repeating: 0, count: 2 * config.nEmbd)
         actLayout = ActivationLayout(config: config, maxBatch: maxBatch, maxSequence: maxSequence)
         acts = .allocate(capacity: actLayout.totalCount)
         acts.initialize(repeating: 0)
@@ -68,6 +82,7 @@ public final class GPTModel {
     deinit {
         parameters.deallocate()
         gradients.deallocate()
+        gradientSink.deallocate()
         acts.deallocate()
         inputs.deallocate()
         targets.deallocate()
@@ -148,7 +163,8 @@ public final class GPTModel {
         let a = acts.baseAddress!, s = actLayout, p = parameters.baseAddress!
         guard labels != nil, !featuresOnly else { return LossSum(sum: 0, count: 0) }
         let head = HeadBuffers(logits: a + s.headLogits, chunk: s.headChunk, losses: a + s.losses, dx: a + s.dSmall,
-                               dwte: gradientScale == nil ? nil : a + s.dwteHead, scale: headScale, profile: profile)
+                               dwte: gradientScale == nil ? nil : a + s.dwteHead, scale: headScale, profile: profile,
+                               weightGradient: trainsBase)
         languageModelHead(head, x: a + s.lnf, wte: p + layout.headOffset, targets: targets.baseAddress!,
                           rows: BT, channels: C, vocab: V)
         // Summed serially in Double so the result is independent of the thread split.
@@ -188,7 +204,7 @@ public final class GPTModel {
         precondition(backwardReady, "backward needs a forward pass with targets and a gradientScale")
         backwardReady = false  // dSmall, which holds the head's gradient, is about to be reused
         let BT = lastBatch * lastSequence, C = config.nEmbd, V = config.vocabSize
-        let a = acts.baseAddress!, s = actLayout, g = gradients.baseAddress!
+        let a = acts.baseAddress!, s = actLayout, g = gradients.baseAddress ?? gradientSink
         let dSmall = a + s.dSmall
         if let featureGradient {
             dSmall.update(from: featureGradient, count: BT * C)
@@ -197,9 +213,11 @@ public final class GPTModel {
             let rescale = lossScale / headScale
             timed(.headGradient, floats: 3 * V * C + (rescale != 1 ? 2 * BT * C : 0)) {
                 if rescale != 1 { scale(dSmall, count: BT * C, by: rescale) }
-                addScaled(g + layout.headOffset, a + s.dwteHead, count: V * C, scale: rescale)
+                if trainsBase { addScaled(g + layout.headOffset, a + s.dwteHead, count: V * C, scale: rescale) }
             }
         }
+        // A frozen base has no gradient ranges to report.
+        let onFinalGradients = trainsBase ? onFinalGradients : nil
         if let head = layout.headRange { onFinalGradients?(head) }
         switch config.family {
         case .gpt2: gpt2TrunkBackward(onFinalGradients: onFinalGradients)

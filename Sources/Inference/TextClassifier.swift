@@ -11,15 +11,20 @@ public final class TextClassifier {
     private let head: ClassifierHead
 
     /// Opens `checkpoint` (a step or run directory) of `trainer finetune` with task classify.
-    public init(checkpoint: String, warn: (String) -> Void) throws {
-        loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn)
-        let f = loaded.state.config.finetuneSection
+    /// With `adapter` (a LoRA classification fine-tune of this checkpoint), the labels and the head
+    /// come from the adapter's checkpoint and its weights are merged in.
+    public init(checkpoint: String, adapter: String? = nil, warn: (String) -> Void) throws {
+        loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn, adapter: adapter)
+        let source = loaded.adapter ?? loaded.info.directory
+        let state = loaded.adapter == nil ? loaded.state
+            : try TrainingState.read(Data(contentsOf: source.appendingPathComponent("state.json")), path: source.appendingPathComponent("state.json").path)
+        let f = state.config.finetuneSection
         labels = f.labelList
-        guard f.task == .classify, labels.count >= 2, ModelCheckpoint.hasClassifier(in: loaded.info.directory) else {
+        guard f.task == .classify, labels.count >= 2, ModelCheckpoint.hasClassifier(in: source) || loaded.adapter != nil else {
             throw TrainingError("\(loaded.info.directory.path) is not a classification fine-tune (no score.weight in \(ModelCheckpoint.modelFile)); use a checkpoint of `trainer finetune` with finetune.task \"classify\"")
         }
         head = ClassifierHead(classes: labels.count, channels: loaded.model.config.nEmbd)
-        try ClassifierCheckpoint.load(from: loaded.info.directory, into: head, optimizer: nil)
+        try ClassifierCheckpoint.load(from: source, into: head, optimizer: nil)
     }
 
     /// The class probabilities of `text`: its tokens then <|endoftext|>, the last block_size of

@@ -8,8 +8,9 @@ public final class TextSampler {
     private let generator: TextGenerator
 
     /// Opens `checkpoint` (a step or run directory) for generation, one sequence at a time.
-    public init(checkpoint: String, warn: (String) -> Void) throws {
-        loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn)
+    /// With `adapter`, a LoRA adapter trained on it is merged in first.
+    public init(checkpoint: String, adapter: String? = nil, warn: (String) -> Void) throws {
+        loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn, adapter: adapter)
         generator = TextGenerator(model: loaded.model, endOfText: loaded.tokenizer.endOfText)
     }
 
@@ -36,5 +37,14 @@ public final class TextSampler {
             return !filter.stopped
         }
         emit(filter.finish())
+    }
+
+    /// The next-token logits after each of `prompt`'s tokens (one forward pass, no sampling),
+    /// for comparing the model with another implementation.
+    public func logits(prompt: [Int32]) -> [[Float]] {
+        let T = min(prompt.count, blockSize)
+        let tokens = Array(prompt.suffix(T))
+        tokens.withUnsafeBufferPointer { _ = loaded.model.forward(inputs: $0, targets: nil, batch: 1, sequence: T) }
+        return (0..<T).map { Array(loaded.model.logits(batch: 0, position: $0)) }
     }
 }

@@ -10,12 +10,20 @@ public struct LoadedCheckpoint {
     public let state: TrainingState
     public let model: GPTModel
     public let tokenizer: BPETokenizer
+    /// The LoRA adapter merged into `model` (`--adapter`), if any.
+    public let adapter: URL?
 
     /// Validates `path` (a step directory or a run directory, whose newest valid checkpoint is
     /// used) and loads its weights into a model sized for `batch` sequences of up to block_size
-    /// (or the run's micro_batch with `batchFromConfig`).
-    public init(path: String, batch: Int, warn: (String) -> Void, batchFromConfig: Bool = false) throws {
+    /// (or the run's micro_batch with `batchFromConfig`); with `adapter`, a LoRA adapter trained on
+    /// these weights is merged in (AdapterMerge).
+    public init(path: String, batch: Int, warn: (String) -> Void, batchFromConfig: Bool = false, adapter: String? = nil) throws {
         info = try CheckpointStore.resolve(path: URL(fileURLWithPath: path), warn: warn)
+        if PEFTAdapter.isAdapter(info.directory), !FileManager.default.fileExists(atPath: info.file(ModelCheckpoint.modelFile).path) {
+            let base = (try? LoRABase.read(info.directory).path) ?? "its base checkpoint"
+            throw TrainingError("\(info.directory.path) is a LoRA adapter (no \(ModelCheckpoint.modelFile)); load its base with the adapter on top: \(base) --adapter \(info.directory.path)")
+        }
+        self.adapter = try adapter.map { try AdapterMerge.resolve($0, warn: warn) }
         state = try TrainingState.read(info.state, path: info.file(CheckpointStore.stateFileName).path)
         tokenizer = try BPETokenizer.load(from: info.directory)
         guard tokenizer.vocabSize == state.config.model.vocabSize else {
@@ -26,5 +34,6 @@ public struct LoadedCheckpoint {
             .checkFits(ranks: LaunchEnvironment.current.localSize, available: AvailableMemory.current())  // issue 13: refuse before allocating
         model = GPTModel(config: state.config.model, maxBatch: maxBatch, maxSequence: state.config.model.blockSize)
         try ModelCheckpoint.load(from: info.directory, into: model, optimizer: nil)
+        if let adapter = self.adapter { try AdapterMerge.merge(adapter, into: model, base: info.directory, warn: warn) }
     }
 }

@@ -21,10 +21,28 @@ extension TrainConfig {
         /// Freeze the token and position embeddings and the lowest this many transformer blocks
         /// (0 trains everything). With the LM head tied to wte, instruct runs freeze it too.
         public var freezeLayers = 0
+        /// LoRA's rank r (0: off). With r > 0 the base stays frozen and only adapters on
+        /// `lora_targets` (and a classifier's head) train; checkpoints hold PEFT adapters.
+        public var loraR = 0
+        /// LoRA's alpha: the adapters' update is scaled by alpha / r (PEFT's default 8).
+        public var loraAlpha = 8.0
+        /// Dropout on the adapters' input while training, in [0, 1).
+        public var loraDropout = 0.0
+        /// Projections to adapt, comma-separated, as PEFT names GPT-2's modules: c_attn, c_proj
+        /// (both attn.c_proj and mlp.c_proj), c_fc, attn.c_proj, mlp.c_proj.
+        public var loraTargets = "c_attn"
         public init() {}
         enum CodingKeys: String, CodingKey {
             case initFrom = "init_from", task, trainFile = "train_file", valFile = "val_file", labels
             case freezeLayers = "freeze_layers"
+            case loraR = "lora_r", loraAlpha = "lora_alpha", loraDropout = "lora_dropout", loraTargets = "lora_targets"
+        }
+
+        /// The LoRA settings, or nil when `lora_r` is 0 (off).
+        public var lora: LoRASettings? {
+            guard loraR > 0 else { return nil }
+            let targets = loraTargets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return LoRASettings(rank: loraR, alpha: loraAlpha, dropout: loraDropout, targets: targets)
         }
 
         /// The labels as a list (empty when `labels` is empty).
@@ -59,5 +77,6 @@ public enum FinetuneValidation {
         let labels = f.labelList
         guard Set(labels).count == labels.count else { throw ConfigError("finetune.labels", "\"\(f.labels)\" names a label twice") }
         guard labels.isEmpty || labels.count >= 2 else { throw ConfigError("finetune.labels", "needs at least two labels") }
+        try LoRAValidation.check(c)
     }
 }

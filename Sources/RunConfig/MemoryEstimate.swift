@@ -22,7 +22,8 @@ public struct MemoryEstimate: Sendable {
     /// before the run allocated anything (the Swift runtime, libraries and Open MPI).
     public init(config: TrainConfig, plan: BatchPlan, baselineBytes: Int) throws(ConfigError) {
         let requirement = try MemoryRequirement(model: config.model, batch: plan.microBatch, sequence: plan.sequence,
-                                                muon: config.training.optimizer == "muon", exactGradients: config.distributed.exact)
+                                                muon: config.training.optimizer == "muon", exactGradients: config.distributed.exact,
+                                                adapterParameters: MemoryRequirement.adapterParameters(config))
             .sharded(config: config, ranks: plan.worldSize)
         self.init(requirement: requirement, config: config, plan: plan, baselineBytes: baselineBytes)
     }
@@ -32,8 +33,10 @@ public struct MemoryEstimate: Sendable {
     public init(requirement r: MemoryRequirement, config: TrainConfig, plan: BatchPlan, baselineBytes: Int) {
         let m = config.model, n = r.parameters
         var items = [
-            Item(name: "parameters and gradients", bytes: r.weightBytes),
-            Item(name: r.shardedRanks > 1 ? "AdamW moments (largest of \(r.shardedRanks) shards)" : "AdamW moments", bytes: r.optimizerBytes),
+            Item(name: r.adapterParameters > 0 ? "parameters (base frozen) and LoRA adapters with gradients" : "parameters and gradients",
+                 bytes: r.weightBytes),
+            Item(name: r.adapterParameters > 0 ? "AdamW moments (adapters only)"
+                 : r.shardedRanks > 1 ? "AdamW moments (largest of \(r.shardedRanks) shards)" : "AdamW moments", bytes: r.optimizerBytes),
             Item(name: "activations (micro-batch \(plan.microBatch) × \(plan.sequence))", bytes: r.activationBytes),
             Item(name: "runtime, libraries, MPI (before the run)", bytes: baselineBytes),
             Item(name: "OpenBLAS buffers", bytes: KernelThreads.count * Self.blasBufferBytes(config: m, rows: plan.microBatch * plan.sequence)),
@@ -45,7 +48,7 @@ public struct MemoryEstimate: Sendable {
             // Open MPI gives each nonblocking all-reduce a temporary buffer of its size, and with
             // overlap every bucket of a step can be in flight at once; without, one at a time.
             // Exact sums all-reduce the limbs: 16 bytes per parameter instead of 4.
-            let bucket = Int(config.distributed.bucketMb * 1024 * 1024), all = (exact ? MemoryRequirement.exactBytesPerParameter : 4) * n
+            let bucket = Int(config.distributed.bucketMb * 1024 * 1024), all = (exact ? MemoryRequirement.exactBytesPerParameter : 4) * (r.adapterParameters > 0 ? r.adapterParameters : n)
             items.append(Item(name: "all-reduce buffers (Open MPI)", bytes: config.distributed.overlap ? all : min(all, bucket)))
         }
         self.requirement = r

@@ -23,18 +23,24 @@ public struct MemoryRequirement: Sendable, Equatable {
     public internal(set) var shardedRanks = 1
     /// Bytes of the activation buffer.
     public let activationBytes: Int
+    /// LoRA adapter parameters (0 without LoRA): then only they have gradients, moments and exact limbs.
+    public let adapterParameters: Int
     /// All of it: what one rank allocates up front.
     public var totalBytes: Int { stateBytes + activationBytes }
 
     /// The estimate for `model` with micro-batches of `batch` sequences of `sequence` tokens, with
     /// AdamW's moments unless `optimizer` is false (evaluation and sampling), Muon's buffers with
     /// `muon`, and the exact sum's two Int64 limbs per gradient element when `exactGradients`.
+    /// With `adapterParameters` > 0 (LoRA) the base has no gradients: 4 bytes per base parameter,
+    /// and the gradients, moments and limbs count the adapter's parameters only.
     public init(model: GPTConfig, batch: Int, sequence: Int, optimizer: Bool = true, muon: Bool = false,
-                exactGradients: Bool = false) throws(ConfigError) {
+                exactGradients: Bool = false, adapterParameters: Int = 0) throws(ConfigError) {
+        let lora = adapterParameters > 0
         guard let sizes = GPTModel.checkedSizes(config: model, batch: batch, sequence: sequence),
-              let weights = CheckedSize.product([sizes.parameters, 8]),
-              let moments = CheckedSize.product([sizes.parameters, optimizer ? 8 : 0]),
-              let exact = CheckedSize.product([sizes.parameters, exactGradients ? Self.exactBytesPerParameter : 0]),
+              case let trained = lora ? adapterParameters : sizes.parameters,
+              let weights = lora ? CheckedSize.product([sizes.parameters, 4]).flatMap { base in CheckedSize.product([adapterParameters, 8]).flatMap { CheckedSize.sum([base, $0]) } } : CheckedSize.product([sizes.parameters, 8]),
+              let moments = CheckedSize.product([trained, optimizer ? 8 : 0]),
+              let exact = CheckedSize.product([trained, exactGradients ? Self.exactBytesPerParameter : 0]),
               let muonBytes = optimizer && muon ? Self.muonBytes(model: model) : 0,
               let activations = CheckedSize.product([sizes.activations, MemoryLayout<Float>.stride]),
               CheckedSize.sum([weights, moments, exact, muonBytes, activations]) != nil
@@ -47,12 +53,21 @@ public struct MemoryRequirement: Sendable, Equatable {
         self.muonBytes = muonBytes
         exactBytes = exact
         activationBytes = activations
+        self.adapterParameters = adapterParameters
     }
 
     /// The estimate for a training run of `config`: micro-batches of training.micro_batch × block_size.
     public init(config: TrainConfig) throws(ConfigError) {
         try self.init(model: config.model, batch: config.training.microBatch, sequence: config.model.blockSize,
-                      muon: config.training.optimizer == "muon", exactGradients: config.distributed.exact)
+                      muon: config.training.optimizer == "muon", exactGradients: config.distributed.exact,
+                      adapterParameters: Self.adapterParameters(config))
+    }
+
+    /// The LoRA adapter's parameter count for a fine-tune of `config` with `finetune.lora_r` > 0, else 0.
+    public static func adapterParameters(_ config: TrainConfig) -> Int {
+        guard let lora = config.finetuneSection.lora, config.model.family == .gpt2, config.model.nEmbd > 0, config.model.nLayer > 0,
+              config.model.nEmbd <= 1 << 20, config.model.nLayer <= 1 << 20, lora.rank <= config.model.nEmbd else { return 0 }
+        return LoRAAdapter.parameterCount(settings: lora, config: config.model)
     }
 
     /// Bytes per gradient element of an exact sum (`ExactGradientSum`: two Int64 limbs).

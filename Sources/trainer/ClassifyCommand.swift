@@ -14,6 +14,9 @@ extension TrainerCommand {
         @Argument(help: "A classification fine-tune's checkpoint directory (step-NNNNNNN) or run directory.", completion: .directory)
         var checkpoint: String
 
+        @Option(help: "A LoRA adapter (a checkpoint of a fine-tune with finetune.lora_r > 0, or a PEFT adapter directory) to apply onto the checkpoint; refused if it was trained on other weights.", completion: .directory)
+        var adapter: String?
+
         @Option(help: "The text to classify.")
         var text: String
 
@@ -28,7 +31,7 @@ extension TrainerCommand {
             Launch.run { comm in
                 guard comm.isRoot else { return }
                 RunSetup.configureThreads()
-                let classifier = try TextClassifier(checkpoint: checkpoint, warn: { Log.warning($0) })
+                let classifier = try TextClassifier(checkpoint: checkpoint, adapter: adapter, warn: { Log.warning($0) })
                 let probabilities = classifier.probabilities(of: text)
                 for k in probabilities.indices.sorted(by: { probabilities[$0] > probabilities[$1] }).prefix(top) {
                     print(classifier.labels[k] + " " + String(format: "%.4f", probabilities[k]))

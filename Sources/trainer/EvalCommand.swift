@@ -16,6 +16,9 @@ extension TrainerCommand {
         @Option(help: "Evaluate this text file (every window of block_size tokens once) instead of the validation split.", completion: .file())
         var data: String?
 
+        @Option(help: "A LoRA adapter (a checkpoint of a fine-tune with finetune.lora_r > 0, or a PEFT adapter directory) to apply onto the checkpoint; refused if it was trained on other weights.", completion: .directory)
+        var adapter: String?
+
         @Flag(help: "Print one JSON object instead of a line of text.")
         var json = false
 
@@ -23,7 +26,7 @@ extension TrainerCommand {
             Launch.run { comm in
                 RunSetup.configureThreads()
                 let warn: (String) -> Void = { text in if comm.isRoot { Log.warning(text) } }
-                let result = try CheckpointEvaluation.run(checkpoint: checkpoint, dataFile: data, comm: comm, warn: warn)
+                let result = try CheckpointEvaluation.run(checkpoint: checkpoint, adapter: adapter, dataFile: data, comm: comm, warn: warn)
                 guard comm.isRoot else { return }
                 if json {
                     let object: [String: Any] = [

@@ -11,27 +11,46 @@ extension TrainerCommand {
     /// Writes a checkpoint as a GGUF file for llama.cpp.
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export a checkpoint as a GGUF v3 file that llama.cpp loads as it is.",
+            abstract: "Export a checkpoint as a GGUF v3 file that llama.cpp loads as it is, or merge a LoRA adapter into it.",
             discussion: """
             Tensors get llama.cpp's names and layouts (as its convert_hf_to_gguf.py writes GPT-2); the tokenizer \
             (vocab.json, merges.txt) goes in as a GPT-2 byte-level BPE with GPT-2's pre-tokenizer. --type q8_0 \
             keeps norms, biases and position embeddings F32, as llama.cpp's converter does. Example:
               trainer export checkpoints/gpt-small --gguf gpt-small-f16.gguf --type f16
               llama-cli -m gpt-small-f16.gguf -p "ROMEO:" -n 40 --temp 0
+            --merge-adapter ADAPTER merges a LoRA adapter trained on the checkpoint (W += (alpha/r)·(BA)ᵀ) first; \
+            --out DIR then writes the merged model as an ordinary checkpoint (DIR/step-NNNNNNN), and --gguf exports it:
+              trainer export checkpoints/gpt-small --merge-adapter checkpoints/lora-run --out checkpoints/merged
             """)
 
         @Argument(help: "A checkpoint directory (step-NNNNNNN) or a run directory (its newest valid checkpoint).", completion: .directory)
         var checkpoint: String
 
         @Option(help: "The GGUF file to write (replaced whole at the end; a failed export leaves nothing).", completion: .file(extensions: ["gguf"]))
-        var gguf: String
+        var gguf: String?
+
+        @Option(help: "A LoRA adapter trained on the checkpoint, merged into it before exporting (refused if trained on other weights).", completion: .directory)
+        var mergeAdapter: String?
+
+        @Option(help: "With --merge-adapter: a run directory to write the merged model into as an ordinary checkpoint.", completion: .directory)
+        var out: String?
+
+        func validate() throws {
+            guard gguf != nil || out != nil else { throw ValidationError("name what to write: --gguf FILE, or --merge-adapter ADAPTER --out DIR") }
+            guard out == nil || mergeAdapter != nil else { throw ValidationError("--out writes a merged checkpoint; add --merge-adapter ADAPTER") }
+        }
 
         @Option(help: "Tensor type: f32, f16 or q8_0.")
         var type: GGUFTensorType = .f16
 
         func run() throws {
             do {
-                let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: { Log.warning($0) })
+                let loaded = try LoadedCheckpoint(path: checkpoint, batch: 1, warn: { Log.warning($0) }, adapter: mergeAdapter)
+                if let out {
+                    let info = try MergedCheckpoint.write(loaded, to: URL(fileURLWithPath: out))
+                    print("wrote \(info.directory.path): \(checkpoint) with \(loaded.adapter?.path ?? "") merged in")
+                }
+                guard let gguf else { return }
                 let model = loaded.state.config.model
                 let shape = GPT2Shape(nLayer: model.nLayer, nHead: model.nHead, nEmbd: model.nEmbd, contextLength: model.blockSize, vocabSize: model.vocabSize)
                 let vocabulary = try GGUFVocabulary.read(from: loaded.info.directory)

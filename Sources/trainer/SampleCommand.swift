@@ -20,6 +20,12 @@ extension TrainerCommand {
         @Argument(help: "A checkpoint directory (step-NNNNNNN) or a run directory (its newest valid checkpoint).", completion: .directory)
         var checkpoint: String
 
+        @Option(help: "A LoRA adapter (a checkpoint of a fine-tune with finetune.lora_r > 0, or a PEFT adapter directory) to apply onto the checkpoint; refused if it was trained on other weights.", completion: .directory)
+        var adapter: String?
+
+        @Flag(help: "Print the prompt's tokens and the next-token logits after each as one JSON object instead of sampling (to compare with another implementation).")
+        var logits = false
+
         @Option(help: "Text to continue; empty starts a new document.")
         var prompt = ""
 
@@ -87,8 +93,12 @@ extension TrainerCommand {
                 guard comm.isRoot else { return }  // generation is sequential: one rank does it
                 RunSetup.configureThreads()
                 let warn: (String) -> Void = { Log.warning($0) }
-                let sampler = try TextSampler(checkpoint: checkpoint, warn: warn)
+                let sampler = try TextSampler(checkpoint: checkpoint, adapter: adapter, warn: warn)
                 let prompt = sampler.tokens(of: text)
+                if logits {
+                    let object: [String: Any] = ["input_ids": prompt.map(Int.init), "logits": sampler.logits(prompt: prompt).map { $0.map(Double.init) }]
+                    return print(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+                }
                 let block = sampler.blockSize
                 // Beam search generates inside one block, so its prompt keeps room for the generation.
                 let seen = beams == nil ? block : max(1, block + 1 - maxTokens)

@@ -36,6 +36,8 @@ struct HeadBuffers {
     let scale: Float
     /// Where the products and the softmax are timed apart, when profiling.
     var profile: KernelProfile? = nil
+    /// False when wte is frozen (LoRA): dx is still taken, the dwte product is skipped.
+    var weightGradient = true
 }
 
 /// Per-token cross-entropy of x·wteᵀ against `targets` (-1 = ignored) into `head.losses`, and,
@@ -60,8 +62,10 @@ func languageModelHead(
             timed(p, .lmHead, floats: 2 * n * V + V * C + 2 * n * C + (first == 0 ? 1 : 2) * V * C, flops: 4 * n * V * C) {
                 sgemm(transA: false, transB: false, m: n, n: C, k: V, alpha: 1, a: head.logits, lda: V,
                       b: wte, ldb: C, beta: 0, c: head.dx + first * C, ldc: C)
-                sgemm(transA: true, transB: false, m: V, n: C, k: n, alpha: 1, a: head.logits, lda: V,
-                      b: xs, ldb: C, beta: first == 0 ? 0 : 1, c: dwte, ldc: C)
+                if head.weightGradient {
+                    sgemm(transA: true, transB: false, m: V, n: C, k: n, alpha: 1, a: head.logits, lda: V,
+                          b: xs, ldb: C, beta: first == 0 ? 0 : 1, c: dwte, ldc: C)
+                }
             }
         } else {
             timed(p, .crossEntropy, floats: n * V) {

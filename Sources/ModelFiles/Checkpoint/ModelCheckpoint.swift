@@ -79,6 +79,11 @@ public enum ModelCheckpoint {
 
     /// Loads the classification head `score.weight` from model.safetensors in `directory`.
     public static func loadClassifier(from directory: URL, into head: ClassifierHead) throws {
+        // A LoRA checkpoint keeps the head in its PEFT adapter, as PEFT saves modules_to_save.
+        if let adapter = try? SafetensorsFile(url: directory.appendingPathComponent(PEFTAdapter.weightsFile)),
+           adapter.names.contains(PEFTAdapter.scoreName) {
+            return try HuggingFaceWeights.copy(adapter, name: PEFTAdapter.scoreName, shape: [head.classes, head.channels], into: head.weight)
+        }
         guard let file = classifierFile(in: directory) else {
             throw TrainingError("\(directory.appendingPathComponent(modelFile).path): no \(HuggingFaceWeights.scoreName); not a checkpoint of a classification fine-tune")
         }

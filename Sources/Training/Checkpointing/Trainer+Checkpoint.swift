@@ -20,8 +20,9 @@ extension Trainer {
         ParentWatch.stopIfOrphaned()  // a save after mpirun is gone would race the run that replaces this one
         let moments = try checkpointOptimizer(reading: false)
         defer { sharding?.releaseLogical() }
-        let files = ModelCheckpoint.writers(model: model, optimizer: moments.adam, muon: moments.muon, tokenizerDirectory: tokenizerDirectory,
-                                            classifier: objective.classificationHead) + objective.checkpointFiles()
+        let files = try (model.lora.map(adapterCheckpointFiles)
+            ?? ModelCheckpoint.writers(model: model, optimizer: moments.adam, muon: moments.muon, tokenizerDirectory: tokenizerDirectory,
+                                       classifier: objective.classificationHead)) + objective.checkpointFiles()
         let info = try store.save(step: step, files: faults.checkpointFiles(files, step: step), state: state(learningRate: learningRate).encoded())
         try store.prune(keep: config.checkpoint.keep, bestStep: best?.step)
         return info
@@ -51,8 +52,12 @@ extension Trainer {
         mine["distributed.exact"] = nil
         try ResumeCheck.verify(saved: theirs, current: mine, checkpoint: info.directory, acceptInexact: acceptInexact, note: note)
         if let line = ResumeCheck.exactNote(savedExact: saved.exact == true, exact: config.distributed.exact, step: saved.step) { note(line) }
-        let moments = try checkpointOptimizer(reading: true)
-        try ModelCheckpoint.load(from: info.directory, into: model, optimizer: moments.adam, muon: moments.muon)
+        if let adapter = model.lora {
+            try loadAdapterCheckpoint(adapter, from: info.directory)
+        } else {
+            let moments = try checkpointOptimizer(reading: true)
+            try ModelCheckpoint.load(from: info.directory, into: model, optimizer: moments.adam, muon: moments.muon)
+        }
         try objective.loadCheckpointFiles(from: info.directory)
         return Array(info.state)
     }

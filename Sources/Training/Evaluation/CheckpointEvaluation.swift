@@ -24,8 +24,10 @@ public enum CheckpointEvaluation {
     }
 
     /// Evaluates `checkpoint` (a step or run directory) on its validation split, or on `dataFile`.
-    public static func run(checkpoint: String, dataFile: String?, comm: Communicator, warn: @escaping (String) -> Void) throws -> Result {
-        let loaded = try comm.agree { try LoadedCheckpoint(path: checkpoint, batch: 0, warn: warn, batchFromConfig: true) }
+    /// With `adapter`, a LoRA adapter trained on the checkpoint is merged in first.
+    public static func run(checkpoint: String, adapter: String? = nil, dataFile: String?, comm: Communicator,
+                           warn: @escaping (String) -> Void) throws -> Result {
+        let loaded = try comm.agree { try LoadedCheckpoint(path: checkpoint, batch: 0, warn: warn, batchFromConfig: true, adapter: adapter) }
         let config = loaded.state.config
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-eval-\(getpid())-\(comm.rank)")
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -13,10 +13,10 @@ extension Trainer {
     func clipGradients() throws(CollectiveError) -> (norm: Float, scale: Float) {
         let maxNorm = Float(config.training.gradClip)
         guard sharding != nil || config.distributed.exact else {
-            return GradientClipping.clip([model.gradients] + (extra.map { [$0.gradients] } ?? []), maxNorm: maxNorm)
+            return GradientClipping.clip([trainedGradients] + (extra.map { [$0.gradients] } ?? []), maxNorm: maxNorm)
         }
-        let shard = sharding?.shard ?? 0..<model.gradients.count
-        let mine = UnsafeMutableBufferPointer(rebasing: model.gradients[shard])
+        let shard = sharding?.shard ?? 0..<trainedGradients.count
+        let mine = UnsafeMutableBufferPointer(rebasing: trainedGradients[shard])
         let norm: Float
         if config.distributed.exact {
             var squares = ExactSquareSum()
@@ -48,12 +48,12 @@ extension Trainer {
     func shardedOptimizerStep(learningRate: Double, sharding: OptimizerSharding) throws(CollectiveError) {
         var adamRate = learningRate
         if let muon {
-            muon.muon.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients), learningRate: Float(learningRate))
+            muon.muon.step(parameters: model.parameters, gradients: UnsafeBufferPointer(trainedGradients), learningRate: Float(learningRate))
             adamRate = learningRate * muon.adamRatio
         }
         let shard = sharding.shard
         optimizer.update(parameters: UnsafeMutableBufferPointer(rebasing: model.parameters[shard]),
-                         gradients: UnsafeMutableBufferPointer(rebasing: model.gradients[shard]), learningRate: Float(adamRate), step: step + 1)
+                         gradients: UnsafeMutableBufferPointer(rebasing: trainedGradients[shard]), learningRate: Float(adamRate), step: step + 1)
         if !frozen.isEmpty {
             _ = UnsafeMutableBufferPointer(rebasing: model.parameters[frozen]).update(fromContentsOf: frozenValues)
         }

@@ -8,6 +8,7 @@ extension Trainer {
         var times = StepTimings()
         let startedAt = monotonicSeconds()
         model.zeroGradients()
+        model.lora?.gradients.update(repeating: 0)
         extra?.gradients.update(repeating: 0)
         sync.beginStep()
         // Every rank knows the whole global batch, so each scales by the same total loss count.
@@ -19,6 +20,7 @@ extension Trainer {
         for micro in 0..<plan.accumulationSteps {
             let first = plan.firstPosition(step: step, rank: comm.rank, micro: micro)
             let samples = (0..<plan.microBatch).map { order.sample(atStreamPosition: first + $0) }
+            setAdapterDropout(first: first)
             let forwardAt = monotonicSeconds()
             let sum = objective.forward(model: model, samples: samples)
             let backwardAt = monotonicSeconds()
@@ -27,7 +29,8 @@ extension Trainer {
             try sync.endMicroBatch(loss: sum, reportedRanges: try backward(last: last, lossScale: scale), last: last)
             times.backward += monotonicSeconds() - backwardAt
         }
-        faults.gradientsFinished(model.gradients.indices, of: model.gradients)
+        setAdapterDropout(first: nil)
+        faults.gradientsFinished(trainedGradients.indices, of: trainedGradients)
         watchdog?.enter("gradient all-reduce", step: step, collective: true)
         let totals = try sync.finish()
         times.allReduceExposed = sync.exposedSeconds
@@ -59,6 +62,12 @@ extension Trainer {
             objective.backward(model: model, lossScale: lossScale, onFinalGradients: nil)
             return false
         }
+        if model.lora != nil {  // the adapter's gradients are final only when backward ends
+            objective.backward(model: model, lossScale: lossScale, onFinalGradients: nil)
+            faults.gradientsFinished(trainedGradients.indices, of: trainedGradients)
+            try sync.gradientsFinal(trainedGradients.startIndex..<trainedGradients.endIndex, last: last)
+            return true
+        }
         var failure: CollectiveError? = nil
         var reported = false
         objective.backward(model: model, lossScale: lossScale) { range in
@@ -68,14 +77,14 @@ extension Trainer {
             do throws(CollectiveError) { try self.sync.gradientsFinal(range, last: last) } catch { failure = error }
         }
         if let failure { throw failure }
-        if !reported { faults.gradientsFinished(model.gradients.indices, of: model.gradients) }
+        if !reported { faults.gradientsFinished(trainedGradients.indices, of: trainedGradients) }
         return reported
     }
 
     /// AdamW on the GPT and the extra parameters; frozen weights are put back afterwards, since
     /// weight decay would still move them.
     func update(learningRate: Float) {
-        optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: learningRate, step: step + 1)
+        optimizer.update(parameters: trainedValues, gradients: trainedGradients, learningRate: learningRate, step: step + 1)
         if !frozen.isEmpty {
             _ = UnsafeMutableBufferPointer(rebasing: model.parameters[frozen]).update(fromContentsOf: frozenValues)
         }

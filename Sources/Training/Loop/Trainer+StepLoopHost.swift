@@ -27,6 +27,6 @@ extension Trainer: StepLoopHost {
 
     /// Everything that must be identical on every rank, and that a checkpoint writes.
     var replicaBuffers: [UnsafeMutableBufferPointer<Float>] {
-        [model.parameters] + optimizerBuffers + (extra.map { [$0.values, $0.optimizer.m, $0.optimizer.v] } ?? [])
+        [model.parameters] + (model.lora.map { [$0.values] } ?? []) + optimizerBuffers + (extra.map { [$0.values, $0.optimizer.m, $0.optimizer.v] } ?? [])
     }
 }

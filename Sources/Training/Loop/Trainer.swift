@@ -59,6 +59,11 @@ public final class Trainer {
     public var tasks: TrainingTasks? = nil
     /// Folder holding the tokenizer files copied into every checkpoint.
     let tokenizerDirectory: URL
+    /// A LoRA fine-tune's base model (finetune.init_from), set by whoever runs the loop: loaded
+    /// again on resume, and identified in every checkpoint (Trainer+LoRA.swift).
+    public var baseWeights: PretrainedWeights? = nil
+    /// The base's identity, hashed once.
+    var baseIdentity: LoRABase? = nil
 
     /// Builds the replica and its optimizer; `makeObjective` gets the batch plan it must follow.
     /// Call `start(initFrom:)` or restore a checkpoint next.
@@ -70,16 +75,20 @@ public final class Trainer {
         faults = FaultHook(nil, rank: comm.rank)
         plan = try BatchPlan(config: config, worldSize: comm.size)
         objective = try makeObjective(plan)
-        model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: objective.sequence)
+        let adapter = Self.makeAdapter(config: config, objective: objective, plan: plan)
+        model = GPTModel(config: config.model, maxBatch: plan.microBatch, maxSequence: objective.sequence, trainsBase: adapter == nil)
+        model.lora = adapter
         let t = config.training
-        sharding = OptimizerSharding(config: config, layout: model.layout, rank: comm.rank, ranks: comm.size)
-        muon = MuonGroup(training: t, layout: model.layout, ranks: comm.size, shard: sharding?.shard)
-        optimizer = sharding?.makeAdamW()
+        // LoRA's state is small and unsharded (configs asking for both are refused).
+        sharding = adapter == nil ? OptimizerSharding(config: config, layout: model.layout, rank: comm.rank, ranks: comm.size) : nil
+        muon = adapter == nil ? MuonGroup(training: t, layout: model.layout, ranks: comm.size, shard: sharding?.shard) : nil
+        optimizer = adapter.map { Self.adapterOptimizer($0, t) } ?? sharding?.makeAdamW()
             ?? AdamW(layout: model.layout, excluding: muon?.muon.matrices ?? [], beta1: Float(t.beta1), beta2: Float(t.beta2), weightDecay: Float(t.weightDecay))
         extra = objective.extraParameters
         order = SampleOrder(sampleCount: objective.sampleCount, seed: UInt64(t.seed))
         exactThroughout = config.distributed.exact
-        sync = makeStepSync(config: config, comm: comm, gradients: model.gradients, extraGradients: extra?.gradients, shards: sharding?.partition)
+        sync = makeStepSync(config: config, comm: comm, gradients: adapter?.gradients ?? model.gradients, extraGradients: extra?.gradients,
+                            shards: sharding?.partition)
         store = CheckpointStore(root: URL(fileURLWithPath: config.checkpoint.dir))
         let freeze = objective.frozenLayers
         frozen = freeze == 0 ? 0..<0 : 0..<model.layout.layerRange(freeze - 1).upperBound
@@ -97,6 +106,7 @@ public final class Trainer {
                 model.initializeWeights(using: &rng)
             }
             objective.initializeExtraParameters(seed: config.training.seed)
+            initializeAdapter()
         }
         try shareReplica(optimizerState: false)
     }
@@ -104,7 +114,7 @@ public final class Trainer {
     /// Every rank takes rank 0's weights (and, with `optimizerState`, AdamW moments and Muon's momentum) and
     /// remembers the frozen values.
     func shareReplica(optimizerState: Bool) throws(CollectiveError) {
-        var buffers = [model.parameters]
+        var buffers = [model.parameters] + (model.lora.map { [$0.values] } ?? [])
         if optimizerState { buffers += optimizerBuffers }
         if let extra { buffers += optimizerState ? [extra.values, extra.optimizer.m, extra.optimizer.v] : [extra.values] }
         for buffer in buffers { try comm.broadcast(UnsafeMutableRawBufferPointer(buffer), root: 0) }

@@ -127,12 +127,14 @@ public struct TrainingRun {
             }
         case .finetune(let setup):
             try StartupCheck.verify(config: config, dataHash: FileDigest.sha256(URL(fileURLWithPath: config.finetuneSection.trainFile)), comm: comm)
-            return try comm.agree {
+            let trainer = try comm.agree {
                 try Trainer(config: config, comm: comm, tokenizerDirectory: setup.initFrom.tokenizerDirectory) { plan -> TrainingObjective in
                     if setup.config.finetuneSection.task == .classify { return ClassificationObjective(setup: setup, plan: plan) }
                     return InstructionObjective(setup: setup, plan: plan)
                 }
             }
+            trainer.baseWeights = setup.initFrom
+            return trainer
         }
     }
 
@@ -149,7 +151,8 @@ public struct TrainingRun {
         let f = config.finetuneSection
         return ["finetune: \(f.task.rawValue) from \(setup.initFrom.directory.path); \(setup.train.count) training and \(setup.val.count) validation records"
                 + (f.task == .classify ? "; labels \(setup.labels.joined(separator: ", "))" : "")
-                + (f.freezeLayers > 0 ? "; embeddings and \(f.freezeLayers) lowest blocks frozen" : "")]
+                + (f.freezeLayers > 0 ? "; embeddings and \(f.freezeLayers) lowest blocks frozen" : "")
+                + (f.lora.map { "; LoRA r \($0.rank), alpha \($0.alpha), dropout \($0.dropout) on \($0.targets.joined(separator: ",")): \(MemoryRequirement.adapterParameters(config)) trainable adapter parameters, base frozen (no base gradients or moments), AdamW" } ?? "")]
             + setup.notes.map { "note: \($0)" }
     }
 }
