@@ -13,18 +13,38 @@
 /// Queries per block.
 let attentionBlock = 64
 
+/// Where one (batch row, head) pair's vectors sit in the interleaved layout, shared by forward and backward.
+struct AttentionShape {
+    let T: Int, C: Int, NH: Int
+    /// Head size and the qkv rows' leading dimension.
+    let HS: Int, C3: Int
+    /// The scores' 1/√HS.
+    let scale: Float
+
+    init(sequence T: Int, channels C: Int, heads NH: Int) {
+        self.T = T; self.C = C; self.NH = NH
+        HS = C / NH
+        C3 = 3 * C
+        scale = 1 / Float(HS).squareRoot()
+    }
+
+    /// Offset of head bh % NH of batch row bh / NH in a (B, T, 3C) buffer: its q columns.
+    @inline(__always) func qkvOffset(_ bh: Int) -> Int { (bh / NH) * T * C3 + (bh % NH) * HS }
+    /// The same head's offset in a (B, T, C) buffer (out, dout).
+    @inline(__always) func rowOffset(_ bh: Int) -> Int { (bh / NH) * T * C + (bh % NH) * HS }
+}
+
 /// out = softmax(q·kᵀ/√HS + causal mask)·v; keeps the probabilities in `att` for backward.
 func attentionForward(
     out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
     batch B: Int, sequence T: Int, channels C: Int, heads NH: Int
 ) {
-    let HS = C / NH, C3 = 3 * C
-    let scale = 1 / Float(HS).squareRoot()
+    let shape = AttentionShape(sequence: T, channels: C, heads: NH)
+    let HS = shape.HS, C3 = shape.C3, scale = shape.scale
     parallelForSingleThreadedBLAS(B * NH) { range in
         for bh in range {
-            let b = bh / NH, h = bh % NH
-            let q = qkv + b * T * C3 + h * HS, k = q + C, v = q + 2 * C
-            let a = att + bh * T * T
+            let q = qkv + shape.qkvOffset(bh), k = q + C, v = q + 2 * C
+            let a = att + bh * T * T, o = out + shape.rowOffset(bh)
             for first in stride(from: 0, to: T, by: attentionBlock) {
                 let rows = min(attentionBlock, T - first), keys = first + rows
                 let block = a + first * T
@@ -39,7 +59,7 @@ func attentionForward(
                     if n < keys { (row + n).update(repeating: 0, count: keys - n) }
                 }
                 sgemm(transA: false, transB: false, m: rows, n: HS, k: keys, alpha: 1, a: block, lda: T,
-                      b: v, ldb: C3, beta: 0, c: out + (b * T + first) * C + h * HS, ldc: C)
+                      b: v, ldb: C3, beta: 0, c: o + first * C, ldc: C)
             }
         }
     }
@@ -52,15 +72,14 @@ func attentionBackward(
     qkv: UnsafePointer<Float>, att: UnsafePointer<Float>,
     batch B: Int, sequence T: Int, channels C: Int, heads NH: Int
 ) {
-    let HS = C / NH, C3 = 3 * C
-    let scale = 1 / Float(HS).squareRoot()
+    let shape = AttentionShape(sequence: T, channels: C, heads: NH)
+    let scale = shape.scale, HS = shape.HS, C3 = shape.C3
     parallelForSingleThreadedBLAS(B * NH) { range in
         for bh in range {
-            let b = bh / NH, h = bh % NH
-            let q = qkv + b * T * C3 + h * HS, k = q + C, v = q + 2 * C
-            let dq = dqkv + b * T * C3 + h * HS, dk = dq + C, dv = dq + 2 * C
+            let dq = dqkv + shape.qkvOffset(bh), dk = dq + C, dv = dq + 2 * C
+            let q = qkv + shape.qkvOffset(bh), k = q + C, v = q + 2 * C
             let a = att + bh * T * T, da = datt + bh * T * T
-            let g = dout + b * T * C + h * HS
+            let g = dout + shape.rowOffset(bh)
             // By query blocks: datt = dout·vᵀ, the softmax backward, dq = datt·k.
             for first in stride(from: 0, to: T, by: attentionBlock) {
                 let rows = min(attentionBlock, T - first), keys = first + rows

@@ -18,10 +18,11 @@ func layerNormBackwardOnePass(
         let sums = vectorWeightedSums(weight, g, x, C, from: m)
         let gMean = sums.0 * invC, gNormMean = sums.1 * s * invC
         for i in 0..<C {
-            let norm = (x[i] - m) * s
-            dx[i] += (weight[i] * g[i] - gMean - norm * gNormMean) * s
+            // dinp never aliases dout here, so the order of these updates cannot change a bit.
             dbias[i] += g[i]
+            let norm = (x[i] - m) * s
             dweight[i] += norm * g[i]
+            dx[i] += (weight[i] * g[i] - gMean - norm * gNormMean) * s
         }
     }
 }
