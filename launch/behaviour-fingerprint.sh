@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Records what a refactor must not change: a gpt-tiny pre-training run at -n 2, then an
+# Records what a refactor must not change: a gpt-tiny pre-training run at -n 2, a pre-training
+# from its checkpoint (training.init_from), an
 # instruction fine-tune and a classification fine-tune from its checkpoint, and a tiny sweep
 # (configs/sweep-tiny.json), each written under one fixed directory. Prints one line per file: metrics.jsonl with its timing fields removed,
 # and the SHA-256 of every checkpoint file (state.json without its saved_at time and training
@@ -25,6 +26,9 @@ mkdir -p "$out"
 run() { mpirun -n 2 --bind-to none "$binary" "$@" > "$out/log-$(date +%s%N).txt" 2>&1 || { echo "failed: $*" >&2; exit 1; }; }
 tiny=(--set "data.dir=$out/data")
 run configs/gpt-tiny.json "${tiny[@]}" --set "checkpoint.dir=$out/pretrain" --set training.max_steps=30 --set eval.every=10
+# Pre-training that starts from the first run's weights (training.init_from), with its tokenizer.
+run configs/gpt-tiny.json --set "data.dir=$out/data-init" --set "training.init_from=$out/pretrain" --set "checkpoint.dir=$out/continued" \
+    --set training.max_steps=10 --set eval.every=5
 # The classification run freezes the lowest block, so the frozen-weights path is covered too.
 for task in instruct classify; do
   freeze=0; [ $task = classify ] && freeze=1
@@ -46,7 +50,7 @@ python3 - "$out" <<'EOF'
 import hashlib, json, os, sys
 root = sys.argv[1]
 timing = {"ms", "tokens_per_s", "allreduce_ms"}
-runs = ["pretrain", "instruct", "classify"]
+runs = ["pretrain", "continued", "instruct", "classify"]
 runs += ["sweep/" + d for d in sorted(os.listdir(os.path.join(root, "sweep"))) if os.path.isdir(os.path.join(root, "sweep", d))]
 for run in runs:
     with open(os.path.join(root, run, "metrics.jsonl")) as f:

@@ -9,17 +9,14 @@ import Training
 public enum TrainingBenchmark {
     /// Every rank: trains `steps` steps in memory, then measures sgemm; returns the reduction over ranks.
     /// With `profile`, the timed steps are also profiled by kernel and the memory bandwidth is measured.
-    public static func measure(config: TrainConfig, configPath: String, steps: Int, comm: Communicator, coreNote: String,
+    public static func measure(inputs: RunInputs, configPath: String, steps: Int, comm: Communicator, coreNote: String,
                                profile: Bool = false) throws -> BenchReport {
+        let config = inputs.config
         let threads = RunSetup.configureThreads()
         let baseline = ResidentMemory.current()
-        let data = try RunSetup.prepareData(config: config, comm: comm, progress: .silent)
-        let trainer = try comm.agree {
-            try Trainer(config: config, comm: comm, tokenizerDirectory: data.directory) { plan in
-                try LanguageModelObjective(config: config, plan: plan, data: data)
-            }
-        }
-        try trainer.start(initFrom: nil)
+        // The trainer a training run would build, at step 0, without checkpoints or evaluation.
+        let trainer = try TrainingRun(inputs: inputs, resume: nil, untilStep: nil, acceptInexactResume: false)
+            .startFresh(comm: comm, progress: .silent)
         _ = try trainer.trainStep(learningRate: config.training.lr)  // warm-up: page faults, BLAS buffers
         var timings: [[StepTimings]] = []
         let kernels = profile ? KernelProfile() : nil

@@ -9,9 +9,12 @@ extension DataPreparation {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DataError("data directory \(directory.path) does not exist; set data.corpus to the text to prepare, or data.dir to a folder of prepared or llm.c shards")
         }
-        let manifestURL = directory.appendingPathComponent(manifestFileName)
-        let manifest = PreparationManifest.read(in: directory)
-        let haveManifest = FileManager.default.fileExists(atPath: manifestURL.path)
+        return try open(directory: directory, vocabSize: vocabSize, reused: reused, progress: progress, manifest: ManifestFile.read(in: directory))
+    }
+
+    /// As `open(directory:vocabSize:reused:progress:)`, with prepared.json already read (nil: there is none).
+    static func open(directory: URL, vocabSize: Int, reused: Bool, progress: PreparationProgress, manifest file: ManifestFile?) throws -> PreparedData {
+        let haveManifest = file != nil
         let tokenizer: BPETokenizer
         do {
             tokenizer = try BPETokenizer.load(from: directory)
@@ -22,13 +25,13 @@ extension DataPreparation {
             throw DataError("\(directory.path) holds a tokenizer of \(tokenizer.vocabSize) tokens but model.vocab_size is \(vocabSize); set model.vocab_size to \(tokenizer.vocabSize)")
         }
         let started = Date()
-        let train = try TokenDataset(directory: directory, split: "train", vocabSize: vocabSize)
-        let val = try TokenDataset(directory: directory, split: "val", vocabSize: vocabSize)
+        let train = try TokenDataset(directory: directory, split: "train", vocabSize: vocabSize, manifest: file)
+        let val = try TokenDataset(directory: directory, split: "val", vocabSize: vocabSize, manifest: file)
         let seconds = Date().timeIntervalSince(started)
         let megabytes = Double(2 * (train.count + val.count)) / 1e6
         progress.note(String(format: "checked %d shards (%.1f MB of tokens) against the vocabulary of %d in %.2f s (%.0f MB/s)",
                              train.shards.count + val.shards.count, megabytes, vocabSize, seconds, megabytes / max(seconds, 1e-6)))
-        return PreparedData(directory: directory, tokenizer: tokenizer, manifest: manifest, train: train, val: val, reused: reused)
+        return PreparedData(directory: directory, tokenizer: tokenizer, manifest: file?.manifest, manifestBytes: file?.bytes, train: train, val: val, reused: reused)
     }
 
     /// Whether `directory` holds data that `open` can use without a corpus: a prepared.json, or llm.c shards.

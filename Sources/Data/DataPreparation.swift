@@ -17,13 +17,20 @@ public enum DataPreparation {
         _ settings: PreparationSettings, group: PreparationGroup = SingleProcess(), progress: PreparationProgress = .silent
     ) throws -> PreparedData {
         let report = group.rank == 0 ? progress : .silent
-        let planned = try group.agree(onlyRoot: true) { try plan(settings, progress: report).encoded() } ?? []
+        // Rank 0 keeps the prepared.json it found up to date, so that it reads the file once.
+        var current: ManifestFile? = nil
+        let planned = try group.agree(onlyRoot: true) { () throws -> [UInt8] in
+            let (decision, manifest) = try plan(settings, progress: report)
+            if decision.upToDate { current = manifest }
+            return decision.encoded()
+        } ?? []
         let decided = try PreparationPlan.decode(group.broadcast(planned))
         if !decided.upToDate {
             try encodeAndWrite(settings, plan: decided, group: group, progress: report)
         }
         return try group.agree(onlyRoot: false) {
-            try open(directory: settings.directory, vocabSize: settings.vocabSize, reused: decided.upToDate, progress: report)
+            try open(directory: settings.directory, vocabSize: settings.vocabSize, reused: decided.upToDate, progress: report,
+                     manifest: current ?? ManifestFile.read(in: settings.directory))
         }!
     }
 
@@ -35,8 +42,9 @@ public enum DataPreparation {
         return try prepare(settings, progress: .collecting(progress))
     }
 
-    /// Rank 0: lists the corpus, reuses an up-to-date directory, or clears it and makes the tokenizer.
-    static func plan(_ settings: PreparationSettings, progress: PreparationProgress) throws -> PreparationPlan {
+    /// Rank 0: lists the corpus, reuses an up-to-date directory, or clears it and makes the tokenizer;
+    /// returns the decision and the prepared.json it read.
+    static func plan(_ settings: PreparationSettings, progress: PreparationProgress) throws -> (PreparationPlan, ManifestFile?) {
         try settings.check()
         let files = try CorpusFile.list(corpus: settings.corpus)
         let valFiles = settings.valCorpus.isEmpty ? [] : try CorpusFile.list(corpus: settings.valCorpus)
@@ -51,15 +59,16 @@ public enum DataPreparation {
         }
         let roles = files.map { _ in valFiles.isEmpty ? FileRole.split : .train } + valFiles.map { _ in FileRole.val }
         let tokenizerHash = try? hashTokenizerFiles(in: directory)
-        if let old = PreparationManifest.read(in: directory), old.formatVersion == PreparationManifest.currentFormat,
+        let found = ManifestFile.read(in: directory)
+        if let old = found?.manifest, old.formatVersion == PreparationManifest.currentFormat,
            old.corpus == .init(files), old.valCorpus == .init(valFiles), old.vocabSize == settings.vocabSize,
            old.valFraction == settings.valFraction, old.tokenizerHash == tokenizerHash, shardsIntact(old, in: directory) {
             progress.note("\(directory.path) is up to date (\(old.train.tokens) train, \(old.val.tokens) val tokens); skipping preparation")
-            return PreparationPlan(upToDate: true, files: [], roles: [])
+            return (PreparationPlan(upToDate: true, files: [], roles: []), found)
         }
         try clear(directory)
         _ = try loadOrTrainTokenizer(directory: directory, files: files, settings: settings, progress: progress)
-        return PreparationPlan(upToDate: false, files: files + valFiles, roles: roles)
+        return (PreparationPlan(upToDate: false, files: files + valFiles, roles: roles), found)
     }
 
     static func loadOrTrainTokenizer(

@@ -77,11 +77,6 @@ public struct PreparationManifest: Codable, Sendable, Equatable {
         }
     }
 
-    /// The manifest in `directory`, or nil when there is none or it is of an older format.
-    static func read(in directory: URL) -> PreparationManifest? {
-        guard let data = try? Data(contentsOf: directory.appendingPathComponent(fileName)) else { return nil }
-        return try? JSONDecoder.snakeCase.decode(PreparationManifest.self, from: data)
-    }
 
     /// The splits of a manifest of any format (older ones lack the corpus details), for opening shards.
     struct Splits: Decodable {

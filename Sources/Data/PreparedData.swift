@@ -8,6 +8,8 @@ public struct PreparedData: Sendable {
     public let tokenizer: BPETokenizer
     /// What prepared.json records; nil for llm.c shards used as they are.
     public let manifest: PreparationManifest?
+    /// prepared.json's bytes as read when the data was opened (the identity of prepared data).
+    let manifestBytes: Data?
     /// The training split, every token checked against the vocabulary.
     public let train: TokenDataset
     /// The validation split, every token checked against the vocabulary.
@@ -32,9 +34,7 @@ public struct PreparedData: Sendable {
     /// prepared.json when there is one; for shards used as they are, each shard's name, size and
     /// modification time and the tokenizer files' sizes and times.
     public func identity() -> [UInt8] {
-        if manifest != nil, let bytes = FileManager.default.contents(atPath: directory.appendingPathComponent(PreparationManifest.fileName).path) {
-            return [UInt8](bytes)
-        }
+        if manifest != nil, let manifestBytes { return [UInt8](manifestBytes) }
         let files = trainShards + valShards + [BPETokenizer.vocabFileName, BPETokenizer.mergesFileName].map { directory.appendingPathComponent($0) }
         var lines = ""
         for url in files {
@@ -46,10 +46,12 @@ public struct PreparedData: Sendable {
     }
 
     /// Bundles a data directory's parts.
-    public init(directory: URL, tokenizer: BPETokenizer, manifest: PreparationManifest?, train: TokenDataset, val: TokenDataset, reused: Bool) {
+    public init(directory: URL, tokenizer: BPETokenizer, manifest: PreparationManifest?, manifestBytes: Data? = nil,
+                train: TokenDataset, val: TokenDataset, reused: Bool) {
         self.directory = directory
         self.tokenizer = tokenizer
         self.manifest = manifest
+        self.manifestBytes = manifestBytes
         self.train = train
         self.val = val
         self.reused = reused

@@ -15,7 +15,12 @@ public final class TokenDataset: Sendable {
     /// without it (llm.c's shards) every `.bin` with the split's name as a word of its name, in name order.
     /// Every token must be below `vocabSize`.
     public convenience init(directory: URL, split: String, vocabSize: Int) throws {
-        let names = try TokenDataset.shardNames(in: directory, split: split)
+        try self.init(directory: directory, split: split, vocabSize: vocabSize, manifest: ManifestFile.read(in: directory))
+    }
+
+    /// As `init(directory:split:vocabSize:)`, with prepared.json already read (nil: there is none).
+    convenience init(directory: URL, split: String, vocabSize: Int, manifest: ManifestFile?) throws {
+        let names = try manifest?.shardNames(split: split) ?? TokenDataset.llmcShardNames(in: directory, split: split)
         try self.init(shards: names.map { try TokenShard(url: directory.appendingPathComponent($0), vocabSize: vocabSize) })
     }
 
@@ -30,13 +35,11 @@ public final class TokenDataset: Sendable {
 
     /// The shard files of `split` in `directory`, by prepared.json when present, else by llm.c's naming.
     public static func shardNames(in directory: URL, split: String) throws -> [String] {
-        let manifestURL = directory.appendingPathComponent(PreparationManifest.fileName)
-        if let data = try? Data(contentsOf: manifestURL) {
-            guard let splits = try? JSONDecoder.snakeCase.decode(PreparationManifest.Splits.self, from: data) else {
-                throw DataError("\(manifestURL.path) is not a preparation manifest; delete it and prepare the data again")
-            }
-            return split == "train" ? splits.train.shards : splits.val.shards
-        }
+        try ManifestFile.read(in: directory)?.shardNames(split: split) ?? llmcShardNames(in: directory, split: split)
+    }
+
+    /// llm.c's shards of `split`: every `.bin` with the split's name as a word of its name, in name order.
+    static func llmcShardNames(in directory: URL, split: String) throws -> [String] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)

@@ -17,6 +17,7 @@ public struct BatchPlan: Sendable, Equatable {
 
     /// Derives the plan, or explains which setting to change.
     public init(config: TrainConfig, worldSize: Int) throws(ConfigError) {
+        try Self.checkWholeMicroBatches(config)
         let t = config.training
         let perPass = t.microBatch * config.model.blockSize * worldSize
         guard t.batchTokens % perPass == 0 else {
@@ -29,6 +30,15 @@ public struct BatchPlan: Sendable, Equatable {
         sequence = config.model.blockSize
         self.worldSize = worldSize
         accumulationSteps = t.batchTokens / perPass
+    }
+
+    /// Refuses a global batch that is not whole micro-batches, which no rank count can split
+    /// (checked with the config, before the world size is known).
+    public static func checkWholeMicroBatches(_ config: TrainConfig) throws(ConfigError) {
+        let t = config.training, perMicro = t.microBatch * config.model.blockSize
+        guard t.batchTokens % perMicro == 0 else {
+            throw ConfigError("training.batch_tokens", "\(t.batchTokens) is not a multiple of micro_batch × block_size = \(perMicro); use e.g. \(perMicro * max(1, t.batchTokens / perMicro))")
+        }
     }
 
     /// The rank counts over which `config`'s global batch splits into whole micro-batches: the

@@ -5,17 +5,26 @@ import Foundation
 public enum ConfigLoader {
     /// Loads, overrides and validates a config file.
     public static func load(path: String, overrides: [String] = []) throws(ConfigError) -> TrainConfig {
+        let config = try read(path: path, overrides: overrides)
+        try ConfigValidation.check(config)
+        return config
+    }
+
+    /// Loads and overrides a config file without `ConfigValidation`: for a run whose model section
+    /// is replaced (by its init_from's) before the checks that involve the model.
+    public static func read(path: String, overrides: [String] = []) throws(ConfigError) -> TrainConfig {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(path, "config file not found; pass an existing file such as configs/gpt-small.json")
         }
         guard let bytes = FileManager.default.contents(atPath: path) else {
             throw ConfigError(path, "cannot read the config file; check its permissions")
         }
-        return try decode(bytes, source: path, overrides: overrides)
+        return try decode(bytes, source: path, overrides: overrides, validate: false)
     }
 
-    /// Decodes config JSON bytes (named `source` in messages), applying overrides and validation.
-    public static func decode(_ bytes: Data, source: String, overrides: [String] = []) throws(ConfigError) -> TrainConfig {
+    /// Decodes config JSON bytes (named `source` in messages), applying overrides and, unless
+    /// `validate` is false, validation.
+    public static func decode(_ bytes: Data, source: String, overrides: [String] = [], validate: Bool = true) throws(ConfigError) -> TrainConfig {
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: bytes)
@@ -29,7 +38,7 @@ public enum ConfigLoader {
         try overlay(user, onto: &merged, path: [], source: source)
         for override in overrides { try apply(override: override, to: &merged) }
         let config = try decodeMerged(merged, defaults: defaultsObject(), source: source)
-        try ConfigValidation.check(config)
+        if validate { try ConfigValidation.check(config) }
         return config
     }
 

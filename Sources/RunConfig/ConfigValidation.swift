@@ -1,7 +1,7 @@
 import GPT
 
-/// Checks that a decoded config describes a run that can start. Checks that need the world size
-/// live in `BatchPlan`.
+/// Checks that a decoded config describes a run that can start. How the batch splits (into
+/// micro-batches here, over ranks once the world size is known) is `BatchPlan`'s rule alone.
 public enum ConfigValidation {
     /// Throws the first problem found, naming the field and the fix.
     public static func check(_ c: TrainConfig) throws(ConfigError) {
@@ -25,7 +25,6 @@ public enum ConfigValidation {
 
     /// The `data` and `training` sections (model sizes already checked).
     private static func checkDataAndTraining(_ c: TrainConfig) throws(ConfigError) {
-        let m = c.model
         guard !c.data.dir.isEmpty else { throw ConfigError("data.dir", "is empty; name a folder for the tokenizer and shards") }
         guard c.data.valFraction > 0, c.data.valFraction < 1 else {
             throw ConfigError("data.val_fraction", "\(c.data.valFraction) must be above 0 and below 1, e.g. 0.1")
@@ -57,10 +56,7 @@ public enum ConfigValidation {
         guard CheckedSize.product([t.maxSteps, t.batchTokens]) != nil else {
             throw ConfigError("training.max_steps", "\(t.maxSteps) steps of \(t.batchTokens) tokens is more tokens than a 64-bit count holds; use a realistic number of steps")
         }
-        let tokensPerSequenceBatch = t.microBatch * m.blockSize
-        guard t.batchTokens % tokensPerSequenceBatch == 0 else {
-            throw ConfigError("training.batch_tokens", "\(t.batchTokens) is not a multiple of micro_batch × block_size = \(tokensPerSequenceBatch); use e.g. \(tokensPerSequenceBatch * max(1, t.batchTokens / tokensPerSequenceBatch))")
-        }
+        try BatchPlan.checkWholeMicroBatches(c)
         guard t.maxSkippedSteps >= 0 else { throw ConfigError("training.max_skipped_steps", "must be 0 or more") }
     }
 

@@ -64,7 +64,8 @@ public enum FinetuneTask: String, ConfigChoice, Sendable {
     case classify
 }
 
-/// Checks of the finetune section that `trainer finetune` needs (pre-training ignores it).
+/// Checks of the finetune section that `trainer finetune` needs (pre-training ignores it), made
+/// once the model section is the pre-trained model's.
 public enum FinetuneValidation {
     public static func check(_ c: TrainConfig) throws(ConfigError) {
         let f = c.finetuneSection
@@ -74,6 +75,9 @@ public enum FinetuneValidation {
         guard !f.trainFile.isEmpty else { throw ConfigError("finetune.train_file", "is empty; name a JSONL file of training records") }
         guard !f.valFile.isEmpty else { throw ConfigError("finetune.val_file", "is empty; name a JSONL file of held-out records") }
         guard f.freezeLayers >= 0 else { throw ConfigError("finetune.freeze_layers", "must be 0 or more") }
+        guard f.freezeLayers <= c.model.nLayer else {
+            throw ConfigError("finetune.freeze_layers", "\(f.freezeLayers) is more than the model's \(c.model.nLayer) layers")
+        }
         let labels = f.labelList
         guard Set(labels).count == labels.count else { throw ConfigError("finetune.labels", "\"\(f.labels)\" names a label twice") }
         guard labels.isEmpty || labels.count >= 2 else { throw ConfigError("finetune.labels", "needs at least two labels") }

@@ -81,8 +81,9 @@ extension SweepRun {
         case .recorded: return true
         case .finished: break
         case .fresh, .interrupted:
-            let job = TrainingRun(config: config, kind: .pretrain, resume: progress == .interrupted ? ResumePoint.latest : nil,
-                                  untilStep: nil, acceptInexactResume: false, fault: fault)
+            // Sweeps refuse init_from, so every cell starts from its seed.
+            let job = TrainingRun(inputs: RunInputs(config: config, kind: .pretrain(nil), fault: fault),
+                                  resume: progress == .interrupted ? ResumePoint.latest : nil, untilStep: nil, acceptInexactResume: false)
             let outcome = try job.run(comm: comm, shouldStop: shouldStop)
             guard outcome.finished else {
                 if comm.isRoot { print("sweep stopped in cell \(cell.name) at step \(outcome.step) of \(cell.steps) (saved); run the same command again to continue") }

@@ -37,15 +37,15 @@ extension TrainerCommand {
 
         func run() throws {
             let coreNote = Self.fixCoreType()
-            let config = try options.load()
-            do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
+            let inputs = options.inputs(.pretrain)
+            let config = inputs.config
             Launch.run { comm in
                 if allreduce {
                     let result = try AllReduceBenchmark.run(config: config, comm: comm)
                     if comm.isRoot { print(json ? BenchReport.json(result, ranks: comm.size) : BenchReport.table(result, ranks: comm.size)) }
                     return
                 }
-                let report = try TrainingBenchmark.measure(config: config, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote,
+                let report = try TrainingBenchmark.measure(inputs: inputs, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote,
                                                           profile: profile)
                 if comm.isRoot { print(json ? report.json : report.table) }
             }

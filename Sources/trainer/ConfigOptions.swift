@@ -1,5 +1,4 @@
 import ArgumentParser
-import RunConfig
 import Training
 
 /// The config file and its command-line overrides, shared by every command that reads a config.
@@ -10,11 +9,12 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a config field, e.g. --set training.max_steps=100 (repeatable).", valueName: "section.key=value"))
     var overrides: [String] = []
 
-    /// Loads the config; on a bad config, prints one line on rank 0 and exits 2 on every rank,
-    /// before MPI starts, so no rank waits for another.
-    func load(extraOverrides: [String] = []) throws -> TrainConfig {
+    /// Everything a training run (or bench, or prepare) reads before MPI starts, read once. On a
+    /// problem, prints one line on rank 0 and exits 2 on every rank, before MPI starts, so no
+    /// rank waits for another.
+    func inputs(_ objective: RunInputs.Objective, checks: RunInputs.Checks = .all) -> RunInputs {
         do {
-            return try ConfigLoader.load(path: config, overrides: extraOverrides + overrides)
+            return try RunInputs.load(configPath: config, overrides: overrides, objective: objective, checks: checks)
         } catch {
             Launch.failBeforeMPI("\(error)")
         }

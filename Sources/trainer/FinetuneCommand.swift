@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import RunConfig
 import Training
 
 extension TrainerCommand {
@@ -19,24 +17,7 @@ extension TrainerCommand {
         @OptionGroup var length: RunLengthOptions
 
         func run() throws {
-            let setup: FinetuneSetup
-            let fault: FaultInjection?
-            do {
-                let model = try FinetuneSetup.modelOverrides(configPath: options.config, overrides: options.overrides)
-                setup = try FinetuneSetup(config: try options.load(extraOverrides: model), warn: { text in
-                    if Launch.launcherRank == 0 { Log.warning(text) }
-                })
-                try RunSetup.checkMemory(setup.config)
-                fault = try FaultInjection.fromEnvironment()
-            } catch {
-                Launch.failBeforeMPI("\(error)")
-            }
-            let job = TrainingRun(config: setup.config, kind: .finetune(setup), resume: length.resume, untilStep: length.untilStep,
-                                  acceptInexactResume: length.inexactResume, fault: fault)
-            Launch.run(runDirectory: setup.config.checkpoint.dir) { comm in
-                StopSignal.install()
-                try job.run(comm: comm, shouldStop: { StopSignal.raised })
-            }
+            length.train(options.inputs(.finetune))
         }
     }
 }

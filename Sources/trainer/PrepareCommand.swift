@@ -17,10 +17,9 @@ extension TrainerCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() throws {
-            let config = try options.load()
-            do { try RunSetup.checkInputs(config, model: false) } catch { Launch.failBeforeMPI("\(error)") }
+            let inputs = options.inputs(.pretrain, checks: .data)
             Launch.run { comm in
-                let data = try RunSetup.prepareData(config: config, comm: comm, progress: .standardOutput)
+                let data = try RunSetup.prepareData(config: inputs.config, comm: comm, progress: .standardOutput, tokenizerFrom: inputs.initFrom)
                 if comm.isRoot { print("prepared \(data.directory.path): \(data.trainTokens) training and \(data.valTokens) validation tokens") }
             }
         }

@@ -11,4 +11,13 @@ struct RunLengthOptions: ParsableArguments {
 
     @Flag(help: "With --resume: accept a checkpoint whose seed, batch, optimizer settings or data differ from this run's (no longer an exact continuation).")
     var inexactResume = false
+
+    /// Runs `inputs` as a training job on every rank: SIGINT or SIGTERM finishes the step, saves and exits 0.
+    func train(_ inputs: RunInputs) -> Never {
+        let job = TrainingRun(inputs: inputs, resume: resume, untilStep: untilStep, acceptInexactResume: inexactResume)
+        Launch.run(runDirectory: job.config.checkpoint.dir) { comm in
+            StopSignal.install()
+            try job.run(comm: comm, shouldStop: { StopSignal.raised })
+        }
+    }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ModelFiles
 import Training
 
 extension TrainerCommand {
@@ -17,20 +16,7 @@ extension TrainerCommand {
         @OptionGroup var length: RunLengthOptions
 
         func run() throws {
-            let pretrained: [String]
-            do { pretrained = try PretrainedWeights.modelOverrides(configPath: options.config, overrides: options.overrides, key: "training.init_from") } catch { Launch.failBeforeMPI("\(error)") }
-            let config = try options.load(extraOverrides: pretrained)
-            let fault: FaultInjection?
-            do {
-                try RunSetup.checkInputs(config)
-                fault = try FaultInjection.fromEnvironment()
-            } catch { Launch.failBeforeMPI("\(error)") }
-            let job = TrainingRun(config: config, kind: .pretrain, resume: length.resume, untilStep: length.untilStep,
-                                  acceptInexactResume: length.inexactResume, fault: fault)
-            Launch.run(runDirectory: config.checkpoint.dir) { comm in
-                StopSignal.install()
-                try job.run(comm: comm, shouldStop: { StopSignal.raised })
-            }
+            length.train(options.inputs(.pretrain))
         }
     }
 }

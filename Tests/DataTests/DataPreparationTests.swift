@@ -34,27 +34,16 @@ private let works = [
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path))
     }
 
-    // Train and val hold every document, each started by <|endoftext|>, and together spell the corpus.
-    let train = try TokenDataset(directory: directory, split: "train", vocabSize: 300)
-    let val = try TokenDataset(directory: directory, split: "val", vocabSize: 300)
-    #expect(train.count == first.trainTokens && val.count == first.valTokens)
-    let eot = first.tokenizer.endOfText
-    let trainTokens = (0..<train.count).map { train.token(at: $0) }
-    let valTokens = (0..<val.count).map { val.token(at: $0) }
-    #expect(trainTokens.filter { $0 == eot }.count == 2 && trainTokens.first == eot)
-    #expect(valTokens.filter { $0 == eot }.count == 2 && valTokens.first == eot)
-    let trainParts = trainTokens.split(separator: eot, omittingEmptySubsequences: false).dropFirst()
-    let valParts = valTokens.split(separator: eot, omittingEmptySubsequences: false).dropFirst()
-    for ((trainPart, valPart), name) in zip(zip(trainParts, valParts), ["a_play.txt", "b_poem.txt"]) {
-        #expect(first.tokenizer.decodeString(trainPart) + first.tokenizer.decodeString(valPart) == works[name]!)
-        let fraction = Double(valPart.count) / Double(trainPart.count + valPart.count)
-        #expect(abs(fraction - 0.25) < 0.05)
-    }
+    try expectSplitsSpellTheCorpus(first, directory: directory)
+    // The data's identity is prepared.json as read when the data was opened.
+    let manifestBytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent("prepared.json")))
+    #expect(first.identity() == manifestBytes)
 
     messages = []
     let second = try DataPreparation.prepare(corpus: corpus, directory: directory, vocabSize: 300, valFraction: 0.25) { messages.append($0) }
     #expect(second.reused)
     #expect(second.manifest == first.manifest)
+    #expect(second.identity() == manifestBytes)
     #expect(!messages.contains { $0.hasPrefix("merges ") })
 
     // A changed corpus is prepared again, with the tokenizer already in the directory.
@@ -78,6 +67,25 @@ private let works = [
         Issue.record("expected a vocab size error")
     } catch let error as DataError {
         #expect(error.message.contains("300") && error.message.contains("400") && error.message.contains("delete"))
+    }
+}
+
+/// Train and val hold every document, each started by <|endoftext|>, and together spell the corpus.
+private func expectSplitsSpellTheCorpus(_ first: PreparedData, directory: URL) throws {
+    let train = try TokenDataset(directory: directory, split: "train", vocabSize: 300)
+    let val = try TokenDataset(directory: directory, split: "val", vocabSize: 300)
+    #expect(train.count == first.trainTokens && val.count == first.valTokens)
+    let eot = first.tokenizer.endOfText
+    let trainTokens = (0..<train.count).map { train.token(at: $0) }
+    let valTokens = (0..<val.count).map { val.token(at: $0) }
+    #expect(trainTokens.filter { $0 == eot }.count == 2 && trainTokens.first == eot)
+    #expect(valTokens.filter { $0 == eot }.count == 2 && valTokens.first == eot)
+    let trainParts = trainTokens.split(separator: eot, omittingEmptySubsequences: false).dropFirst()
+    let valParts = valTokens.split(separator: eot, omittingEmptySubsequences: false).dropFirst()
+    for ((trainPart, valPart), name) in zip(zip(trainParts, valParts), ["a_play.txt", "b_poem.txt"]) {
+        #expect(first.tokenizer.decodeString(trainPart) + first.tokenizer.decodeString(valPart) == works[name]!)
+        let fraction = Double(valPart.count) / Double(trainPart.count + valPart.count)
+        #expect(abs(fraction - 0.25) < 0.05)
     }
 }
 

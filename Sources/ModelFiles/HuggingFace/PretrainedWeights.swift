@@ -102,16 +102,9 @@ public struct PretrainedWeights {
         try ModelCheckpoint.load(from: directory, into: model, optimizer: nil)
     }
 
-    /// `--set model.…` overrides that give a config the pre-trained model's section (see also
-    /// `modelOverrides(configPath:overrides:key:)`).
-    public var modelOverrides: [String] {
-        let m = modelConfig
-        return ["model.n_layer=\(m.nLayer)", "model.n_head=\(m.nHead)", "model.n_embd=\(m.nEmbd)",
-                "model.block_size=\(m.blockSize)", "model.vocab_size=\(m.vocabSize)"]
-    }
-
     /// "n_layer 2, n_head 2, n_embd 32, block_size 32, vocab_size 512".
     public static func describe(_ m: GPTConfig) -> String {
         "n_layer \(m.nLayer), n_head \(m.nHead), n_embd \(m.nEmbd), block_size \(m.blockSize), vocab_size \(m.vocabSize)"
+            + (m.family == .gpt2 ? "" : ", family \(m.family.rawValue)")
     }
 }

@@ -59,6 +59,7 @@ extension Trainer {
             try ModelCheckpoint.load(from: info.directory, into: model, optimizer: moments.adam, muon: moments.muon)
         }
         try objective.loadCheckpointFiles(from: info.directory)
+        loadedState = saved
         return Array(info.state)
     }
 
@@ -66,7 +67,9 @@ extension Trainer {
     /// AdamW moments, so training continues exactly where the checkpoint left off.
     public func adoptCheckpoint(stateBytes shared: [UInt8]) throws {
         try shareReplica(optimizerState: true)
-        let saved = try TrainingState.read(Data(shared), path: "checkpoint state")
+        // Rank 0 decoded the state when it loaded the checkpoint; the others decode its bytes.
+        let saved = try loadedState ?? TrainingState.read(Data(shared), path: "checkpoint state")
+        loadedState = nil
         step = saved.step
         tokensSeen = saved.tokensSeen
         lastValidationLoss = saved.lastValidationLoss

@@ -64,6 +64,8 @@ public final class Trainer {
     public var baseWeights: PretrainedWeights? = nil
     /// The base's identity, hashed once.
     var baseIdentity: LoRABase? = nil
+    /// Rank 0: the state.json that `loadCheckpoint` decoded, until `adoptCheckpoint` takes it.
+    var loadedState: TrainingState? = nil
 
     /// Builds the replica and its optimizer; `makeObjective` gets the batch plan it must follow.
     /// Call `start(initFrom:)` or restore a checkpoint next.

@@ -41,12 +41,13 @@ extension RunSetup {
     /// Every rank: makes the data ready and opens it. Rank 0 alone decides: with a corpus, the
     /// ranks prepare it together when the data directory is missing or stale (each encodes its share);
     /// without one (data.corpus empty or absent), the directory is used as it is. The other ranks
-    /// never read the corpus to decide. With training.init_from, the tokenizer is the pre-trained
-    /// model's. Any rank's error stops every rank with the same message.
-    public static func prepareData(config: TrainConfig, comm: Communicator, progress: ProgressOutput) throws -> PreparedData {
+    /// never read the corpus to decide. With `tokenizerFrom` (training.init_from's weights), the
+    /// tokenizer is the pre-trained model's. Any rank's error stops every rank with the same message.
+    public static func prepareData(config: TrainConfig, comm: Communicator, progress: ProgressOutput,
+                                   tokenizerFrom pretrained: PretrainedWeights? = nil) throws -> PreparedData {
         let settings = dataSettings(config)
-        if !config.training.initFrom.isEmpty {
-            _ = try comm.agreeOnRoot { try PretrainedWeights.open(config.training.initFrom).installTokenizer(into: settings.directory) }
+        if let pretrained {
+            _ = try comm.agreeOnRoot { try pretrained.installTokenizer(into: settings.directory) }
         }
         // Open MPI gives every rank a pseudo-terminal whatever mpirun's own output is, so a rank
         // cannot tell a terminal from a log file: under mpirun, progress comes as plain lines.

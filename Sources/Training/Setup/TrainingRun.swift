@@ -9,30 +9,29 @@ import RunConfig
 public struct TrainingRun {
     /// What is trained.
     public enum Kind {
-        /// Next-token prediction on the prepared corpus (prepared first when needed).
-        case pretrain
+        /// Next-token prediction on the prepared corpus (prepared first when needed), from the
+        /// weights of training.init_from (opened by `RunInputs`) or from the seed.
+        case pretrain(PretrainedWeights?)
         /// Instruction or classification fine-tuning of a pre-trained checkpoint.
         case finetune(FinetuneSetup)
     }
 
-    public var config: TrainConfig
-    public var kind: Kind
+    /// The config, the weights to start from and a fine-tune's records, each read once.
+    public var inputs: RunInputs
     /// `--resume`: nil for a fresh run, `ResumePoint.latest`, or a checkpoint directory.
     public var resume: String?
     /// `--until-step`: stop (and save) after this many steps.
     public var untilStep: Int?
     /// `--inexact-resume`: accept a checkpoint whose seed, batch, optimizer settings or data differ.
     public var acceptInexactResume = false
-    /// A deliberate failure for tests (TRAINER_FAULT).
-    public var fault: FaultInjection?
 
-    public init(config: TrainConfig, kind: Kind, resume: String?, untilStep: Int?, acceptInexactResume: Bool, fault: FaultInjection?) {
-        self.config = config
-        self.kind = kind
+    public var config: TrainConfig { inputs.config }
+
+    public init(inputs: RunInputs, resume: String?, untilStep: Int?, acceptInexactResume: Bool) {
+        self.inputs = inputs
         self.resume = resume
         self.untilStep = untilStep
         self.acceptInexactResume = acceptInexactResume
-        self.fault = fault
     }
 
     /// Where a run ended.
@@ -55,7 +54,7 @@ public struct TrainingRun {
     @discardableResult
     public func run(comm: Communicator, shouldStop: () -> Bool) throws -> Outcome {
         let threads = RunSetup.configureThreads()
-        let trainer = try makeTrainer(comm: comm)
+        let trainer = try assemble(comm: comm, progress: .standardOutput)
         // Rank 0 holds the directory's lock for the whole run, before it reads a checkpoint or
         // opens the metrics, so a second run on the same directory stops here, naming the first.
         let lock = try comm.agreeOnRoot { () throws -> CheckpointLock in
@@ -71,7 +70,7 @@ public struct TrainingRun {
         } ?? []
         let state = try comm.broadcast(bytes: loaded)
         if state.isEmpty {
-            try trainer.start(initFrom: try comm.agreeOnRoot { try initFrom() } ?? nil)
+            try trainer.start(initFrom: inputs.initFrom)
         } else {
             try trainer.adoptCheckpoint(stateBytes: state)
         }
@@ -83,7 +82,7 @@ public struct TrainingRun {
                                   maxSteps: config.training.maxSteps, fresh: state.isEmpty, worldSize: comm.size,
                                   step: trainer.step, tokens: trainer.tokensSeen)
         }
-        trainer.faults = FaultHook(fault, rank: comm.rank)
+        trainer.faults = FaultHook(inputs.fault, rank: comm.rank)
         if !config.eval.tasks.isEmpty {
             trainer.tasks = try comm.agree {
                 try TrainingTasks(config.eval.tasks, tokenizerDirectory: trainer.tokenizerDirectory, blockSize: config.model.blockSize)
@@ -113,12 +112,19 @@ public struct TrainingRun {
                        lastEvaluation: trainer.lastEvaluation, lastCheckpoint: lastCheckpoint, trainingSeconds: trainer.trainingSeconds)
     }
 
+    /// A trainer at step 0 with the run's starting weights, for measuring steps (`trainer bench`).
+    public func startFresh(comm: Communicator, progress: ProgressOutput) throws -> Trainer {
+        let trainer = try assemble(comm: comm, progress: progress)
+        try trainer.start(initFrom: inputs.initFrom)
+        return trainer
+    }
+
     /// Prepares or opens the data, checks that every rank runs the same thing, and builds the
-    /// trainer with this kind's objective.
-    private func makeTrainer(comm: Communicator) throws -> Trainer {
-        switch kind {
-        case .pretrain:
-            let data = try RunSetup.prepareData(config: config, comm: comm, progress: .standardOutput)
+    /// trainer with this kind's objective: the one place a trainer is put together.
+    private func assemble(comm: Communicator, progress: ProgressOutput) throws -> Trainer {
+        switch inputs.kind {
+        case .pretrain(let weights):
+            let data = try RunSetup.prepareData(config: config, comm: comm, progress: progress, tokenizerFrom: weights)
             try StartupCheck.verify(config: config, dataHash: FileDigest.sha256(data.identity()), comm: comm)
             return try comm.agree {
                 try Trainer(config: config, comm: comm, tokenizerDirectory: data.directory) { plan in
@@ -138,21 +144,16 @@ public struct TrainingRun {
         }
     }
 
-    /// The weights a fresh run starts from (rank 0): a fine-tune's pre-trained model, or
-    /// training.init_from for pre-training; nil starts from random weights.
-    private func initFrom() throws -> PretrainedWeights? {
-        if case .finetune(let setup) = kind { return setup.initFrom }
-        return config.training.initFrom.isEmpty ? nil : try PretrainedWeights.open(config.training.initFrom)
-    }
-
-    /// What rank 0 prints after the summary: the fine-tuning task, its records and notes.
+    /// What rank 0 prints after the summary: the fine-tuning task, its records, and the notes.
     private var startLines: [String] {
-        guard case .finetune(let setup) = kind else { return [] }
-        let f = config.finetuneSection
-        return ["finetune: \(f.task.rawValue) from \(setup.initFrom.directory.path); \(setup.train.count) training and \(setup.val.count) validation records"
+        var lines: [String] = []
+        if case .finetune(let setup) = inputs.kind {
+            let f = config.finetuneSection
+            lines.append("finetune: \(f.task.rawValue) from \(setup.initFrom.directory.path); \(setup.train.count) training and \(setup.val.count) validation records"
                 + (f.task == .classify ? "; labels \(setup.labels.joined(separator: ", "))" : "")
                 + (f.freezeLayers > 0 ? "; embeddings and \(f.freezeLayers) lowest blocks frozen" : "")
-                + (f.lora.map { "; LoRA r \($0.rank), alpha \($0.alpha), dropout \($0.dropout) on \($0.targets.joined(separator: ",")): \(MemoryRequirement.adapterParameters(config)) trainable adapter parameters, base frozen (no base gradients or moments), AdamW" } ?? "")]
-            + setup.notes.map { "note: \($0)" }
+                + (f.lora.map { "; LoRA r \($0.rank), alpha \($0.alpha), dropout \($0.dropout) on \($0.targets.joined(separator: ",")): \(MemoryRequirement.adapterParameters(config)) trainable adapter parameters, base frozen (no base gradients or moments), AdamW" } ?? ""))
+        }
+        return lines + inputs.notes.map { "note: \($0)" }
     }
 }
