@@ -125,7 +125,13 @@ import Training
             edit(&json)
             try JSONSerialization.data(withJSONObject: json).write(to: url)
         }
-        try expectRefusal("llama", "model_type \"llama\"") { try editConfig($0) { $0["model_type"] = "llama" } }
+        try expectRefusal("mistral", "model_type \"mistral\"") { try editConfig($0) { $0["model_type"] = "mistral" } }
+        try expectRefusal("llama-gqa", "grouped-query attention is not supported") {
+            try editConfig($0) {
+                $0 = ["model_type": "llama", "hidden_size": 32, "num_attention_heads": 2, "num_key_value_heads": 1, "num_hidden_layers": 2,
+                      "intermediate_size": 64, "max_position_embeddings": 64, "vocab_size": 320]
+            }
+        }
         try expectRefusal("untied", "untied") { try editConfig($0) { $0["tie_word_embeddings"] = false } }
         try expectRefusal("relu", "activation_function \"relu\"") { try editConfig($0) { $0["activation_function"] = "relu" } }
         try expectRefusal("big-vocab", "65536") { try editConfig($0) { $0["vocab_size"] = 100_000 } }

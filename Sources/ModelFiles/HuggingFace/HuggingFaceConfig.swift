@@ -2,15 +2,15 @@ import Foundation
 import GPT
 import RunConfig
 
-/// A GPT-2 `config.json` as Hugging Face transformers reads and writes it (GPT2Config), reduced
-/// to what decides whether our model computes the same function: sizes, activation, LayerNorm
-/// epsilon, attention scaling and tied embeddings.
+/// A `config.json` as Hugging Face transformers reads and writes it (GPT2Config, or LlamaConfig /
+/// Qwen3Config through `GPTConfig(huggingFaceLlama:)`), reduced to what decides whether our model
+/// computes the same function: sizes, activation, norm epsilon, attention and the head's tying.
 public struct HuggingFaceConfig: Equatable, Sendable {
     /// The model's dimensions (block size = n_positions).
     public var model: GPTConfig
 
     /// What `init_from` accepts, for the one-line errors.
-    public static let supported = "init_from takes a checkpoint of this trainer or a Hugging Face GPT-2 directory (model_type gpt2, gelu_new, tied embeddings, vocab_size up to 65536) holding config.json, model.safetensors and vocab.json + merges.txt or a byte-level BPE tokenizer.json"
+    public static let supported = "init_from takes a checkpoint of this trainer or a Hugging Face directory holding config.json, model.safetensors and vocab.json + merges.txt or a byte-level BPE tokenizer.json, of a GPT-2 (model_type gpt2, gelu_new, tied embeddings) or a Llama/Qwen3 (model_type llama or qwen3, silu, no grouped-query attention, biases or rope scaling), vocab_size up to 65536"
 
     /// Reads and checks `config.json` at `url`; any setting our model does not implement is an error.
     public init(url: URL) throws {
@@ -23,6 +23,12 @@ public struct HuggingFaceConfig: Equatable, Sendable {
         }
         func fail(_ what: String) -> TrainingError { TrainingError("\(path): \(what); \(Self.supported)") }
         let type = json["model_type"] as? String ?? "(none)"
+        if type == "llama" || type == "qwen3" {
+            do { model = try GPTConfig(huggingFaceLlama: json) } catch { throw fail("\"\(error.field)\" \(error.message)") }
+            guard model.vocabSize <= 65536 else { throw fail("vocab_size \(model.vocabSize) is more than 65536 (token shards hold uint16 ids)") }
+            guard model.normEps > 0, model.ropeTheta > 0 else { throw fail("rms_norm_eps and rope_theta must be positive") }
+            return
+        }
         guard type == "gpt2" else { throw fail("model_type \"\(type)\" is not supported") }
         func int(_ key: String) throws -> Int {
             guard let n = json[key] as? Int, n > 0 else { throw fail("\"\(key)\" must be a positive integer") }
@@ -47,9 +53,17 @@ public struct HuggingFaceConfig: Equatable, Sendable {
         model = GPTConfig(nLayer: layers, nHead: heads, nEmbd: width, blockSize: positions, vocabSize: vocab)
     }
 
-    /// config.json for `model` with the <|endoftext|> id `endOfText`; with `labels`, a
-    /// GPT2ForSequenceClassification whose padding id is `padding`.
+    /// config.json for `model` with the <|endoftext|> id `endOfText` (a GPT2Config, or for the
+    /// Llama family a LlamaConfig / Qwen3Config); with `labels`, a sequence classifier whose
+    /// padding id is `padding`.
     public static func json(model: GPTConfig, endOfText: Int, labels: [String]? = nil, padding: Int? = nil) -> [String: Any] {
+        if var llama: [String: Any] = model.huggingFaceLlamaConfig(endOfText: endOfText) {
+            if let labels {
+                llama["architectures"] = [model.qkNorm ? "Qwen3ForSequenceClassification" : "LlamaForSequenceClassification"]
+                addLabels(labels, padding: padding ?? endOfText, to: &llama)
+            }
+            return llama
+        }
         var json: [String: Any] = [
             "model_type": "gpt2", "architectures": [labels == nil ? "GPT2LMHeadModel" : "GPT2ForSequenceClassification"],
             "n_layer": model.nLayer, "n_head": model.nHead, "n_embd": model.nEmbd, "n_inner": NSNull(),
@@ -61,12 +75,15 @@ public struct HuggingFaceConfig: Equatable, Sendable {
             "tie_word_embeddings": true, "use_cache": true, "dtype": "float32",
             "bos_token_id": endOfText, "eos_token_id": endOfText,
         ]
-        if let labels {
-            json["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0)", $1) })
-            json["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-            json["problem_type"] = "single_label_classification"
-            json["pad_token_id"] = padding ?? endOfText
-        }
+        if let labels { addLabels(labels, padding: padding ?? endOfText, to: &json) }
         return json
+    }
+
+    /// A sequence classifier's keys: its labels both ways, the problem type and the padding id.
+    private static func addLabels(_ labels: [String], padding: Int, to json: inout [String: Any]) {
+        json["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0)", $1) })
+        json["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        json["problem_type"] = "single_label_classification"
+        json["pad_token_id"] = padding
     }
 }

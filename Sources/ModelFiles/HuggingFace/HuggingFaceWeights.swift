@@ -29,15 +29,16 @@ enum HuggingFaceWeights {
     static func checkExtras(_ file: SafetensorsFile, layout: ParameterLayout) throws {
         let known = Set(layout.tensors.flatMap { [$0.name, prefix + $0.name] } + [scoreName])
         for name in file.names where !known.contains(name) && !ignoredSuffixes.contains(where: { name.hasSuffix($0) }) {
-            guard name == "lm_head.weight", let wte = layout.tensor(named: "wte.weight") else {
-                throw TrainingError("\(file.url.path): tensor \(name) is not part of GPT-2; \(HuggingFaceConfig.supported)")
+            // A tied head is the token embedding: GPT-2's wte, the Llama family's embed_tokens.
+            guard name == "lm_head.weight", let wte = layout.tensor(named: "wte.weight") ?? layout.tensor(named: "model.embed_tokens.weight") else {
+                throw TrainingError("\(file.url.path): tensor \(name) is not part of the model config.json describes; \(HuggingFaceConfig.supported)")
             }
             var head = [Float](repeating: 0, count: wte.count), embedding = head
             let wteName = file.names.contains(wte.name) ? wte.name : prefix + wte.name
             try head.withUnsafeMutableBufferPointer { try copy(file, name: name, shape: wte.shape, into: $0) }
             try embedding.withUnsafeMutableBufferPointer { try copy(file, name: wteName, shape: wte.shape, into: $0) }
             guard head == embedding else {
-                throw TrainingError("\(file.url.path): lm_head.weight differs from wte.weight (an untied output head is not supported); \(HuggingFaceConfig.supported)")
+                throw TrainingError("\(file.url.path): lm_head.weight differs from \(wte.name) though config.json ties them; \(HuggingFaceConfig.supported)")
             }
         }
     }
