@@ -25,6 +25,8 @@ extension TrainerCommand {
         @Flag(help: "Benchmark the gradient all-reduce instead of training.")
         var allreduce = false
 
+        @OptionGroup var projection: ProjectionOptions
+
         @Flag(help: "Also profile the timed steps by kernel: ms, share of the step, bytes, GB/s or GFLOP/s against this machine's memory bandwidth and sgemm rate.")
         var profile = false
 
@@ -36,13 +38,21 @@ extension TrainerCommand {
         }
 
         func run() throws {
+            if let fit = projection.fit, projection.project == nil { return print(try NetemResults.load(path: fit).table) }
             let coreNote = Self.fixCoreType()
             let config = try options.load()
             do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
+            if let ranks = projection.project {
+                return try runProjection(try ProjectionOptions.integers(ranks, option: "--project"), config: config, coreNote: coreNote)
+            }
+            let (repetitions, sizes) = (projection.repetitions, try projection.sizes.map { try ProjectionOptions.integers($0, option: "--sizes") } ?? [])
             Launch.run { comm in
                 if allreduce {
-                    let result = try AllReduceBenchmark.run(config: config, comm: comm)
-                    if comm.isRoot { print(json ? BenchReport.json(result, ranks: comm.size) : BenchReport.table(result, ranks: comm.size)) }
+                    var result = try AllReduceBenchmark.run(config: config, comm: comm, repetitions: repetitions)
+                    result.sweep = try AllReduceBenchmark.sweep(sizes: sizes, comm: comm, repetitions: repetitions)
+                    if comm.isRoot {
+                        print(json ? BenchReport.json(result, ranks: comm.size) : BenchReport.table(result, ranks: comm.size, repetitions: repetitions))
+                    }
                     return
                 }
                 let report = try TrainingBenchmark.measure(config: config, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote,
