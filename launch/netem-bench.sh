@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ "$hosts" =~ ^[2-9]$ ]] || { echo "netem-bench: --hosts must be 2 to 9 (got '$hosts')" >&2; exit 2; }
-trainer="$root/.build/release/trainer"
+trainer="${TRAINER:-$root/.build/release/trainer}"  # TRAINER: another build of it
 [ -x "$trainer" ] || { echo "netem-bench: $trainer not found; run swift build -c release first" >&2; exit 2; }
 skip() { echo "netem-bench: skipped: $*" >&2; exit 3; }
 [ "$(id -u)" -eq 0 ] || skip "needs root for ip netns and tc (running as uid $(id -u))"

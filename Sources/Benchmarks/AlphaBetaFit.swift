@@ -57,3 +57,23 @@ public enum AlphaBetaFit {
         return Result(link: link, residuals: points.map { $0.predicted(link) / $0.seconds - 1 })
     }
 }
+
+extension AlphaBetaFit {
+    /// Fits α to the latency-bound points and then β to the bandwidth-bound ones with α held:
+    /// one straight line cannot follow Open MPI over TCP from 8 B to 53 MiB (eager sends under
+    /// 64 KiB ride in the socket buffers; rendezvous above), and the projection is about the
+    /// gradient buckets, so each parameter comes from the regime it dominates. Residuals are over
+    /// both sets, in order (latency points first). Nil without a point in each.
+    public static func fitTwoRegimes(latency: [Point], bandwidth: [Point]) -> Result? {
+        let small = latency.filter { $0.seconds > 0 && $0.messages > 0 }, large = bandwidth.filter { $0.seconds > 0 && $0.byteTerm > 0 }
+        guard !small.isEmpty, !large.isEmpty else { return nil }
+        // Weighted (1/t²) least squares of t ≈ messages·α on the small points, then of
+        // t − messages·α ≈ byteTerm·β on the large ones.
+        let alpha = max(0, small.map { $0.messages * $0.seconds / ($0.seconds * $0.seconds) }.reduce(0, +)
+                        / small.map { $0.messages * $0.messages / ($0.seconds * $0.seconds) }.reduce(0, +))
+        let beta = max(0, large.map { $0.byteTerm * ($0.seconds - $0.messages * alpha) / ($0.seconds * $0.seconds) }.reduce(0, +)
+                       / large.map { $0.byteTerm * $0.byteTerm / ($0.seconds * $0.seconds) }.reduce(0, +))
+        let link = LinkCost(alpha: alpha, beta: beta)
+        return Result(link: link, residuals: (latency + bandwidth).map { $0.predicted(link) / $0.seconds - 1 })
+    }
+}

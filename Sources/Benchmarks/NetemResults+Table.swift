@@ -69,10 +69,14 @@ extension NetemResults {
             let gbits = 8 / fit.link.beta / 1e9
             head += String(format: "α = %.1f µs, β = %.3f ns/B (%.2f Gbit/s effective", fit.link.alpha * 1e6, fit.link.beta * 1e9, gbits)
             head += key.rateGbit > 0 ? String(format: ", %.0f%% of the tbf rate)", 100 * gbits / key.rateGbit) : ")"
-            head += String(format: "; worst |residual| %.1f%% over %d fitted points", 100 * fit.worst, fit.residuals.count)
+            head += String(format: "; worst |residual| %.1f%% over %d fitted points (α from < 64 KiB, β from ≥ 1 MiB)", 100 * fit.worst, fit.residuals.count)
             lines += ["", head]
-            for (point, residual) in zip(fitPoints(key), fit.residuals) {
-                lines.append(Self.row(point.label, 1000 * point.seconds, 1000 * point.seconds * (1 + residual)))
+            let r = regimes(key)
+            for (i, (point, residual)) in zip(r.latency + r.bandwidth, fit.residuals).enumerated() {
+                lines.append(Self.row(point.label, 1000 * point.seconds, 1000 * point.seconds * (1 + residual), i < r.latency.count ? "fits α" : "fits β"))
+            }
+            for point in fitPoints(key) where point.byteTerm >= 65536 && point.byteTerm < Self.bandwidthBytes {
+                lines.append(Self.row(point.label, 1000 * point.seconds, 1000 * point.predicted(fit.link), "between the regimes, not fitted"))
             }
             lines += predictions(key, link: fit.link)
         }

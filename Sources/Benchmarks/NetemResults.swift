@@ -92,9 +92,21 @@ public struct NetemResults {
         return point
     }
 
+    /// Messages from this size on are fitted for β, those under 64 KiB for α (`fitTwoRegimes`).
+    static let bandwidthBytes = 1_048_576.0
+
+    /// A link's fit points split by regime (the 64 KiB – 1 MiB ones are shown, not fitted).
+    public func regimes(_ key: LinkKey) -> (latency: [AlphaBetaFit.Point], bandwidth: [AlphaBetaFit.Point]) {
+        let points = fitPoints(key)
+        return (points.filter { $0.byteTerm < 65536 }, points.filter { $0.byteTerm >= Self.bandwidthBytes })
+    }
+
     /// Every link measured, fastest first, with its fit (nil where it has too few points).
     public var links: [(key: LinkKey, fit: AlphaBetaFit.Result?)] {
-        Set(records.map { LinkKey(rateGbit: $0.rateGbit, delayUs: $0.delayUs, ranks: $0.ranks) }).sorted().map { ($0, AlphaBetaFit.fit(fitPoints($0))) }
+        Set(records.map { LinkKey(rateGbit: $0.rateGbit, delayUs: $0.delayUs, ranks: $0.ranks) }).sorted().map {
+            let r = regimes($0)
+            return ($0, AlphaBetaFit.fitTwoRegimes(latency: r.latency, bandwidth: r.bandwidth))
+        }
     }
 
     /// "8 B", "64 KiB", "13.6 MiB".

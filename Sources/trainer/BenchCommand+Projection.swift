@@ -9,8 +9,8 @@ struct ProjectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Project weak scaling to these rank counts from this machine's measured step, e.g. 8,64,512.", valueName: "RANKS"))
     var project: String?
 
-    @Option(help: ArgumentHelp("With --project: the link's rate in Gbit/s.", valueName: "GBITS"))
-    var link = 10.0
+    @Option(help: ArgumentHelp("With --project: the link's rate in Gbit/s, or several (one table each), e.g. 10,25,100.", valueName: "GBITS"))
+    var link = "10"
 
     @Option(name: .customLong("latency-us"), help: ArgumentHelp("With --project: α, µs per message (default: --fit's, else 50).", valueName: "US"))
     var latencyUs: Double?
@@ -54,21 +54,31 @@ struct ProjectionOptions: ParsableArguments {
     func validate() throws {
         if let project { _ = try Self.integers(project, option: "--project") }
         if let sizes { _ = try Self.integers(sizes, option: "--sizes") }
-        guard link > 0 else { throw ValidationError("--link \(link): the rate must be positive Gbit/s, e.g. --link 10") }
+        _ = try rates()
         if let latencyUs, latencyUs < 0 { throw ValidationError("--latency-us \(latencyUs) must be ≥ 0") }
         if let efficiency, !(efficiency > 0 && efficiency <= 1) { throw ValidationError("--efficiency \(efficiency) must be in (0, 1]") }
         guard repetitions > 0 else { throw ValidationError("--repetitions must be at least 1") }
         _ = try nonblocking()
     }
 
-    /// α–β of the projected link and a note on where each came from.
-    func linkCost() throws -> (LinkCost, String) {
+    /// --link's rates, or a message naming the bad entry.
+    func rates() throws -> [Double] {
+        try link.split(separator: ",").map {
+            guard let g = Double($0.trimmingCharacters(in: .whitespaces)), g > 0 else {
+                throw ValidationError("--link \(link): '\($0)' is not a positive rate in Gbit/s; write e.g. --link 10 or --link 10,25,100")
+            }
+            return g
+        }
+    }
+
+    /// α–β of the projected link of `link` Gbit/s and a note on where each came from.
+    func linkCost(_ link: Double) throws -> (LinkCost, String) {
         let fitted = try fit.map { path throws in try NetemResults.load(path: path).nearestFit(gbits: link) } ?? nil
         let alphaUs = latencyUs ?? fitted.map { $0.alpha * 1e6 } ?? 50
         let share = efficiency ?? fitted?.efficiency ?? 1
-        let source = fitted.map { String(format: "fit at tbf %g Gbit/s, %d ranks", $0.key.rateGbit, $0.key.ranks) } ?? "no --fit"
-        let note = String(format: "%g Gbit/s × %.2f efficiency, α %.1f µs", link, share, alphaUs)
-            + " (\(efficiency == nil && fitted != nil ? "efficiency" : "")\(latencyUs == nil && fitted != nil ? " α" : "") \(source))"
+        let source = fitted.map { String(format: "--latency-us and --efficiency if given, else the fit at tbf %g Gbit/s, %d ranks", $0.key.rateGbit, $0.key.ranks) }
+            ?? "--latency-us and --efficiency if given, else 50 µs and 1"
+        let note = String(format: "%g Gbit/s × %.2f efficiency, α %.1f µs", link, share, alphaUs) + " (\(source))"
         return (LinkCost(gbits: link, latencyUs: alphaUs, efficiency: share), note)
     }
 }
@@ -76,17 +86,19 @@ struct ProjectionOptions: ParsableArguments {
 extension TrainerCommand.Bench {
     /// `--project`: measures this config's step on this machine, then projects it to `ranks`.
     func runProjection(_ ranks: [Int], config: TrainConfig, coreNote: String) throws {
-        let (link, linkNote) = try projection.linkCost()
+        let links = try projection.rates().map { try projection.linkCost($0) }
         let nonblocking = try projection.nonblocking()
         Launch.run { comm in
             let report = try TrainingBenchmark.measure(config: config, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote)
             let s = report.split, tokensPerRank = report.tokensPerStep / max(1, report.ranks)
-            let model = ScalingModel(config: config, forwardSeconds: s.forwardMs / 1000, backwardSeconds: s.backwardMs / 1000,
-                                     optimizerSeconds: s.optimizerMs / 1000, otherSeconds: s.otherMs / 1000,
-                                     tokensPerRank: tokensPerRank, link: link, nonblocking: nonblocking)
             let measured = "\(report.ranks) rank\(report.ranks == 1 ? "" : "s"), \(steps) steps, \(report.cpu)"
-            let out = ScalingReport(config: options.config, model: model, ranks: ranks, linkNote: linkNote, measuredNote: measured)
-            if comm.isRoot { print(json ? out.json : out.table) }
+            for (i, (link, linkNote)) in links.enumerated() {
+                let model = ScalingModel(config: config, forwardSeconds: s.forwardMs / 1000, backwardSeconds: s.backwardMs / 1000,
+                                         optimizerSeconds: s.optimizerMs / 1000, otherSeconds: s.otherMs / 1000,
+                                         tokensPerRank: tokensPerRank, link: link, nonblocking: nonblocking)
+                let out = ScalingReport(config: options.config, model: model, ranks: ranks, linkNote: linkNote, measuredNote: measured)
+                if comm.isRoot { print((i > 0 && !json ? "\n" : "") + (json ? out.json : out.table)) }
+            }
         }
     }
 }
