@@ -59,7 +59,7 @@ public enum AlphaBetaFit {
 }
 
 extension AlphaBetaFit {
-    /// Fits α to the latency-bound points and then β to the bandwidth-bound ones with α held:
+    /// Fits α to the latency-bound points and β to the bandwidth-bound ones, each with the other held:
     /// one straight line cannot follow Open MPI over TCP from 8 B to 53 MiB (eager sends under
     /// 64 KiB ride in the socket buffers; rendezvous above), and the projection is about the
     /// gradient buckets, so each parameter comes from the regime it dominates. Residuals are over
@@ -67,12 +67,16 @@ extension AlphaBetaFit {
     public static func fitTwoRegimes(latency: [Point], bandwidth: [Point]) -> Result? {
         let small = latency.filter { $0.seconds > 0 && $0.messages > 0 }, large = bandwidth.filter { $0.seconds > 0 && $0.byteTerm > 0 }
         guard !small.isEmpty, !large.isEmpty else { return nil }
-        // Weighted (1/t²) least squares of t ≈ messages·α on the small points, then of
-        // t − messages·α ≈ byteTerm·β on the large ones.
-        let alpha = max(0, small.map { $0.messages * $0.seconds / ($0.seconds * $0.seconds) }.reduce(0, +)
+        // Weighted (1/t²) least squares of t − byteTerm·β ≈ messages·α on the small points, then of
+        // t − messages·α ≈ byteTerm·β on the large ones, alternated until both settle (each step
+        // only corrects the other regime's small share, so a few rounds converge).
+        var (alpha, beta) = (0.0, 0.0)
+        for _ in 0..<20 {
+            alpha = max(0, small.map { $0.messages * ($0.seconds - $0.byteTerm * beta) / ($0.seconds * $0.seconds) }.reduce(0, +)
                         / small.map { $0.messages * $0.messages / ($0.seconds * $0.seconds) }.reduce(0, +))
-        let beta = max(0, large.map { $0.byteTerm * ($0.seconds - $0.messages * alpha) / ($0.seconds * $0.seconds) }.reduce(0, +)
+            beta = max(0, large.map { $0.byteTerm * ($0.seconds - $0.messages * alpha) / ($0.seconds * $0.seconds) }.reduce(0, +)
                        / large.map { $0.byteTerm * $0.byteTerm / ($0.seconds * $0.seconds) }.reduce(0, +))
+        }
         let link = LinkCost(alpha: alpha, beta: beta)
         return Result(link: link, residuals: (latency + bandwidth).map { $0.predicted(link) / $0.seconds - 1 })
     }
