@@ -1,5 +1,6 @@
 import ArgumentParser
 import Benchmarks
+import Collectives
 import Foundation
 import RunConfig
 import Training
@@ -84,6 +85,32 @@ struct ProjectionOptions: ParsableArguments {
 }
 
 extension TrainerCommand.Bench {
+    /// `--fit FILE` alone prints the emulated-network table; `--project` measures and projects.
+    /// Returns false when neither was asked for (bench goes on as usual).
+    func runFitOrProjection() throws -> Bool {
+        if let fit = projection.fit, projection.project == nil {
+            print(try NetemResults.load(path: fit).table)
+            return true
+        }
+        guard let ranks = projection.project else { return false }
+        let coreNote = Self.fixCoreType()
+        let config = try options.load()
+        do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
+        try runProjection(try ProjectionOptions.integers(ranks, option: "--project"), config: config, coreNote: coreNote)
+        return true
+    }
+
+    /// `--allreduce` (every rank): the gradient all-reduce's variants, then `--sizes`' plain ones.
+    func runAllReduce(config: TrainConfig, comm: Communicator) throws {
+        let repetitions = projection.repetitions
+        let sizes = try projection.sizes.map { try ProjectionOptions.integers($0, option: "--sizes") } ?? []
+        var result = try AllReduceBenchmark.run(config: config, comm: comm, repetitions: repetitions)
+        result.sweep = try AllReduceBenchmark.sweep(sizes: sizes, comm: comm, repetitions: repetitions)
+        if comm.isRoot {
+            print(json ? BenchReport.json(result, ranks: comm.size) : BenchReport.table(result, ranks: comm.size, repetitions: repetitions))
+        }
+    }
+
     /// `--project`: measures this config's step on this machine, then projects it to `ranks`.
     func runProjection(_ ranks: [Int], config: TrainConfig, coreNote: String) throws {
         let links = try projection.rates().map { try projection.linkCost($0) }

@@ -38,21 +38,13 @@ extension TrainerCommand {
         }
 
         func run() throws {
-            if let fit = projection.fit, projection.project == nil { return print(try NetemResults.load(path: fit).table) }
+            if try runFitOrProjection() { return }
             let coreNote = Self.fixCoreType()
             let config = try options.load()
             do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
-            if let ranks = projection.project {
-                return try runProjection(try ProjectionOptions.integers(ranks, option: "--project"), config: config, coreNote: coreNote)
-            }
-            let (repetitions, sizes) = (projection.repetitions, try projection.sizes.map { try ProjectionOptions.integers($0, option: "--sizes") } ?? [])
             Launch.run { comm in
                 if allreduce {
-                    var result = try AllReduceBenchmark.run(config: config, comm: comm, repetitions: repetitions)
-                    result.sweep = try AllReduceBenchmark.sweep(sizes: sizes, comm: comm, repetitions: repetitions)
-                    if comm.isRoot {
-                        print(json ? BenchReport.json(result, ranks: comm.size) : BenchReport.table(result, ranks: comm.size, repetitions: repetitions))
-                    }
+                    try runAllReduce(config: config, comm: comm)
                     return
                 }
                 let report = try TrainingBenchmark.measure(config: config, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote,
