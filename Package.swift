@@ -100,6 +100,7 @@ let package = Package(
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Checkpoints"], exclude: ["Fixtures"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "RunConfig"]),
     ],
     swiftLanguageModes: [.v6]
 )

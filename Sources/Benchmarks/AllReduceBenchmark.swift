@@ -13,6 +13,8 @@ public enum AllReduceBenchmark {
         public var bucketedMs: Double
         public var overlappedMs: Double
         public var bucketMb: Double
+        /// `--sizes`: plain MPI_Allreduce at each size (empty without it).
+        public var sweep: [SweepPoint] = []
         /// bucketed ÷ plain (the loop's all-reduce without overlap; target ≤ 1.2).
         public var ratio: Double { bucketedMs / plainMs }
     }

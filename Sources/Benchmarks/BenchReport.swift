@@ -90,18 +90,19 @@ public struct BenchReport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    public static func table(_ r: AllReduceBenchmark.Result, ranks: Int) -> String {
+    public static func table(_ r: AllReduceBenchmark.Result, ranks: Int, repetitions: Int = 20) -> String {
         """
-        all-reduce of \(String(format: "%.1f", Double(r.bytes) / 1048576)) MiB of gradients over \(plural(ranks, "rank")) (median of 20):
+        all-reduce of \(String(format: "%.1f", Double(r.bytes) / 1048576)) MiB of gradients over \(plural(ranks, "rank")) (median of \(repetitions)):
         plain MPI_Allreduce      \(f(r.plainMs, 2)) ms
         GradientSync, buckets    \(f(r.bucketedMs, 2)) ms (\(f(r.ratio, 2))× plain; target ≤ 1.2×; \(r.bucketMb) MiB buckets)
         GradientSync, overlapped \(f(r.overlappedMs, 2)) ms (nonblocking buckets started back to back, no backward to hide behind)
-        """
+        """ + r.sweep.map { "\nplain MPI_Allreduce of \(String(repeating: " ", count: max(0, 10 - String($0.bytes).count)) + String($0.bytes)) bytes: \(f($0.ms, 3)) ms" }.joined()
     }
 
     public static func json(_ r: AllReduceBenchmark.Result, ranks: Int) -> String {
         let object: [String: Any] = ["ranks": ranks, "bytes": r.bytes, "plain_ms": r.plainMs, "bucketed_ms": r.bucketedMs,
-                                     "overlapped_ms": r.overlappedMs, "ratio": r.ratio, "bucket_mb": r.bucketMb]
+                                     "overlapped_ms": r.overlappedMs, "ratio": r.ratio, "bucket_mb": r.bucketMb,
+                                     "sweep": r.sweep.map { ["bytes": $0.bytes, "ms": $0.ms] }]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

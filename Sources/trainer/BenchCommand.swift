@@ -25,6 +25,8 @@ extension TrainerCommand {
         @Flag(help: "Benchmark the gradient all-reduce instead of training.")
         var allreduce = false
 
+        @OptionGroup var projection: ProjectionOptions
+
         @Flag(help: "Also profile the timed steps by kernel: ms, share of the step, bytes, GB/s or GFLOP/s against this machine's memory bandwidth and sgemm rate.")
         var profile = false
 
@@ -36,13 +38,13 @@ extension TrainerCommand {
         }
 
         func run() throws {
+            if try runFitOrProjection() { return }
             let coreNote = Self.fixCoreType()
             let inputs = options.inputs(.pretrain)
             let config = inputs.config
             Launch.run { comm in
                 if allreduce {
-                    let result = try AllReduceBenchmark.run(config: config, comm: comm)
-                    if comm.isRoot { print(json ? BenchReport.json(result, ranks: comm.size) : BenchReport.table(result, ranks: comm.size)) }
+                    try runAllReduce(config: config, comm: comm)
                     return
                 }
                 let report = try TrainingBenchmark.measure(inputs: inputs, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote,
