@@ -94,9 +94,7 @@ extension TrainerCommand.Bench {
         }
         guard let ranks = projection.project else { return false }
         let coreNote = Self.fixCoreType()
-        let config = try options.load()
-        do { try RunSetup.checkInputs(config) } catch { Launch.failBeforeMPI("\(error)") }
-        try runProjection(try ProjectionOptions.integers(ranks, option: "--project"), config: config, coreNote: coreNote)
+        try runProjection(try ProjectionOptions.integers(ranks, option: "--project"), inputs: options.inputs(.pretrain), coreNote: coreNote)
         return true
     }
 
@@ -112,11 +110,12 @@ extension TrainerCommand.Bench {
     }
 
     /// `--project`: measures this config's step on this machine, then projects it to `ranks`.
-    func runProjection(_ ranks: [Int], config: TrainConfig, coreNote: String) throws {
+    func runProjection(_ ranks: [Int], inputs: RunInputs, coreNote: String) throws {
+        let config = inputs.config
         let links = try projection.rates().map { try projection.linkCost($0) }
         let nonblocking = try projection.nonblocking()
         Launch.run { comm in
-            let report = try TrainingBenchmark.measure(config: config, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote)
+            let report = try TrainingBenchmark.measure(inputs: inputs, configPath: options.config, steps: steps, comm: comm, coreNote: coreNote)
             let s = report.split, tokensPerRank = report.tokensPerStep / max(1, report.ranks)
             let measured = "\(report.ranks) rank\(report.ranks == 1 ? "" : "s"), \(steps) steps, \(report.cpu)"
             for (i, (link, linkNote)) in links.enumerated() {
