@@ -47,9 +47,17 @@ public struct HuggingFaceConfig: Equatable, Sendable {
         model = GPTConfig(nLayer: layers, nHead: heads, nEmbd: width, blockSize: positions, vocabSize: vocab)
     }
 
-    /// config.json for `model` with the <|endoftext|> id `endOfText`; with `labels`, a
-    /// GPT2ForSequenceClassification whose padding id is `padding`.
+    /// config.json for `model` with the <|endoftext|> id `endOfText`: GPT2Config, or for the Llama
+    /// family LlamaConfig / Qwen3Config (`huggingFaceLlamaConfig`); with `labels`, the family's
+    /// ForSequenceClassification whose padding id is `padding`.
     public static func json(model: GPTConfig, endOfText: Int, labels: [String]? = nil, padding: Int? = nil) -> [String: Any] {
+        if var llama: [String: Any] = model.huggingFaceLlamaConfig(endOfText: endOfText) {
+            if let labels {
+                llama["architectures"] = [model.qkNorm ? "Qwen3ForSequenceClassification" : "LlamaForSequenceClassification"]
+                addLabels(labels, padding: padding ?? endOfText, to: &llama)
+            }
+            return llama
+        }
         var json: [String: Any] = [
             "model_type": "gpt2", "architectures": [labels == nil ? "GPT2LMHeadModel" : "GPT2ForSequenceClassification"],
             "n_layer": model.nLayer, "n_head": model.nHead, "n_embd": model.nEmbd, "n_inner": NSNull(),
@@ -61,12 +69,15 @@ public struct HuggingFaceConfig: Equatable, Sendable {
             "tie_word_embeddings": true, "use_cache": true, "dtype": "float32",
             "bos_token_id": endOfText, "eos_token_id": endOfText,
         ]
-        if let labels {
-            json["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0)", $1) })
-            json["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-            json["problem_type"] = "single_label_classification"
-            json["pad_token_id"] = padding ?? endOfText
-        }
+        if let labels { addLabels(labels, padding: padding ?? endOfText, to: &json) }
         return json
+    }
+
+    /// A classifier's label names and padding id, as transformers' sequence classifiers read them.
+    static func addLabels(_ labels: [String], padding: Int, to json: inout [String: Any]) {
+        json["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0)", $1) })
+        json["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        json["problem_type"] = "single_label_classification"
+        json["pad_token_id"] = padding
     }
 }
