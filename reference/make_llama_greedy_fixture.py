@@ -3,14 +3,15 @@ two tiny Llama-family checkpoints written by this trainer, for LlamaGreedyTests.
 with `trainer sample --temperature 0`'s generator.
 
 The checkpoints beside it are step directories of our own runs, copied as they are (config.json,
-model.safetensors, tokenizer files, state.json, ...). Made with (gpt-tiny's Macbeth data, 60 steps):
+model.safetensors, tokenizer files, state.json, ...). Made with (gpt-tiny's Macbeth data, 300 steps):
 
   for v in "llama-tied false true" "qwen3-untied true false"; do set -- $v
     .build/release/trainer configs/gpt-tiny.json --set model.family=llama --set model.n_embd=16 \
-      --set model.qk_norm=$2 --set model.tied_head=$3 --set training.max_steps=60 \
+      --set model.qk_norm=$2 --set model.tied_head=$3 --set training.max_steps=300 \
+      --set training.lr=0.01 --set training.min_lr=0.001 \
       --set checkpoint.dir=/tmp/llama-greedy/$1 --set checkpoint.every=0
     rm -rf Tests/TrainingTests/Fixtures/llama-greedy/$1
-    cp -r /tmp/llama-greedy/$1/step-0000060 Tests/TrainingTests/Fixtures/llama-greedy/$1
+    cp -r /tmp/llama-greedy/$1/step-0000300 Tests/TrainingTests/Fixtures/llama-greedy/$1
   done
 
 For each checkpoint this loads the directory with AutoModelForCausalLM and AutoTokenizer as a user
