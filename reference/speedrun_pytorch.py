@@ -315,16 +315,21 @@ def token_bytes(directory):
 
 
 @torch.no_grad()
-def bits_per_byte(logits_of, val, counts, T, B, batches):
-    """Evaluator.evaluate: batches of B windows, batch i = samples i·B ..< (i+1)·B (wrapping)."""
+def bits_per_byte(logits_of, val, counts, T, B, batches, rank=0, world=1):
+    """Evaluator.evaluate: batches of B windows, batch i = samples i·B ..< (i+1)·B (wrapping);
+    rank r takes batches r, r + world, … and the sums are all-reduced."""
     samples = max(1, (len(val) - 1) // T)
     nats, tokens, nbytes = 0.0, 0, 0.0
-    for i in range(batches):
+    for i in range(rank, batches, world):
         x, y = windows(val, [(i * B + j) % samples for j in range(B)], T)
         logits = logits_of(x).float()
         nats += float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum", ignore_index=-1))
         tokens += y.numel()
         nbytes += float(counts[y].sum())
+    if world > 1:
+        sums = torch.tensor([nats, tokens, nbytes], dtype=torch.float64)
+        dist.all_reduce(sums)
+        nats, tokens, nbytes = float(sums[0]), int(sums[1]), float(sums[2])
     loss = nats / tokens
     return loss, tokens, int(nbytes), loss * tokens / math.log(2) / nbytes
 
@@ -406,12 +411,12 @@ def train(args):
     ddp = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
     muon, adamw = optimizers(model, t)
     ratio = t["adam_lr"] / t["lr"]
-    evaluate = lambda: bits_per_byte(model, val, counts, T, B, cfg["eval"]["batches"])
+    evaluate = lambda: bits_per_byte(model, val, counts, T, B, cfg["eval"]["batches"], rank, world)
     say(f"pytorch {torch.__version__}: {world} process(es) x {args.threads} thread(s); {sum(p.numel() for p in model.parameters())} "
         f"parameters; {S} x {T} tokens per step in {accum} micro-batch(es) of {B} per rank; Newton-Schulz in "
         f"{'float32' if args.ns_float32 else 'bfloat16 (torch)'}; budget {args.seconds:.0f} s")
     # The final evaluation is forward only over eval.batches × micro_batch windows: about a third of
-    # a training step's time per sequence; the budget keeps twice that for it.
+    # a training step's time per sequence, shared by the ranks; the budget keeps twice that for it.
     eval_share = 2 * cfg["eval"]["batches"] * B / S / 3
     max_steps, fixed = args.max_steps or t["max_steps"], args.max_steps is not None
     train_begin, step, seen, last = time.perf_counter(), 0, 0, None
