@@ -28,10 +28,13 @@ def language_model(args):
     print(f"{type(model).__name__} + {type(tokenizer).__name__}: {sum(p.numel() for p in model.parameters())} parameters, "
           f"vocab {len(tokenizer)}, eos {tokenizer.eos_token_id}")
     ids = tokenizer(args.prompt, return_tensors="pt")
-    # transformers cannot run past n_positions; `trainer sample` can (it re-reads the last half of the context).
-    room = model.config.n_positions - ids["input_ids"].shape[1]
+    # transformers cannot run past the block size (gpt2's n_positions, Llama's and Qwen3's
+    # max_position_embeddings); `trainer sample` can (it re-reads the last half of the context).
+    block = getattr(model.config, "n_positions", None) or model.config.max_position_embeddings
+    room = block - ids["input_ids"].shape[1]
     out = model.generate(**ids, max_new_tokens=min(args.max_new_tokens, room), do_sample=False)
     print("greedy:", json.dumps(tokenizer.decode(out[0])))
+    print("greedy ids:", out[0, ids["input_ids"].shape[1]:].tolist())
     if args.fixture:
         with open(args.fixture) as f:
             ref = json.load(f)

@@ -53,9 +53,9 @@ public struct HuggingFaceConfig: Equatable, Sendable {
         model = GPTConfig(nLayer: layers, nHead: heads, nEmbd: width, blockSize: positions, vocabSize: vocab)
     }
 
-    /// config.json for `model` with the <|endoftext|> id `endOfText` (a GPT2Config, or for the
-    /// Llama family a LlamaConfig / Qwen3Config); with `labels`, a sequence classifier whose
-    /// padding id is `padding`.
+    /// config.json for `model` with the <|endoftext|> id `endOfText`: GPT2Config, or for the Llama
+    /// family LlamaConfig / Qwen3Config (`huggingFaceLlamaConfig`); with `labels`, the family's
+    /// ForSequenceClassification whose padding id is `padding`.
     public static func json(model: GPTConfig, endOfText: Int, labels: [String]? = nil, padding: Int? = nil) -> [String: Any] {
         if var llama: [String: Any] = model.huggingFaceLlamaConfig(endOfText: endOfText) {
             if let labels {
@@ -79,8 +79,8 @@ public struct HuggingFaceConfig: Equatable, Sendable {
         return json
     }
 
-    /// A sequence classifier's keys: its labels both ways, the problem type and the padding id.
-    private static func addLabels(_ labels: [String], padding: Int, to json: inout [String: Any]) {
+    /// A classifier's label names and padding id, as transformers' sequence classifiers read them.
+    static func addLabels(_ labels: [String], padding: Int, to json: inout [String: Any]) {
         json["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0)", $1) })
         json["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         json["problem_type"] = "single_label_classification"
