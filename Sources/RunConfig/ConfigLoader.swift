@@ -27,8 +27,15 @@ public enum ConfigLoader {
         }
         var merged = defaultsObject()
         try overlay(user, onto: &merged, path: [], source: source)
-        for override in overrides { try apply(override: override, to: &merged) }
-        let config = try decodeMerged(merged, defaults: defaultsObject(), source: source)
+        var config = try decodeMerged(merged, defaults: defaultsObject(), source: source)
+        if !overrides.isEmpty {
+            // The file decoded alone, so a value that fails now came from the command line: each
+            // override is decoded in turn so that the message names it, not the file.
+            for override in overrides {
+                try apply(override: override, to: &merged)
+                config = try decodeMerged(merged, defaults: defaultsObject(), source: "--set \(override)")
+            }
+        }
         try ConfigValidation.check(config)
         return config
     }
@@ -79,11 +86,15 @@ public enum ConfigLoader {
         guard let eq = override.firstIndex(of: "=") else {
             throw ConfigError("--set \(override)", "expected the form section.key=value, e.g. --set training.max_steps=100")
         }
-        let keys = override[..<eq].split(separator: ".").map(String.init)
+        let keys = override[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let text = String(override[override.index(after: eq)...])
         let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
-        guard !keys.isEmpty else {
+        guard keys != [""] else {
             throw ConfigError("--set \(override)", "missing the key before `=`")
+        }
+        // `training..lr` or `.lr` would otherwise be read as `training.lr` or `lr`: a typo applied silently.
+        guard !keys.contains("") else {
+            throw ConfigError("--set \(override)", "the key `\(override[..<eq])` has an empty part between dots; write it as section.key, e.g. --set training.lr=0.001")
         }
         var nested: [String: Any] = [:]
         var cursor = value
