@@ -25,6 +25,9 @@ public enum ConfigLoader {
         guard let user = parsed as? [String: Any] else {
             throw ConfigError(source, "the top level must be a JSON object such as {\"model\": {...}}")
         }
+        if let twice = DuplicateKeys.first(in: bytes) {
+            throw ConfigError(source, "`\(twice.path)` appears twice (\(twice.first) and \(twice.second)); JSON would keep only one, so remove the other")
+        }
         var merged = defaultsObject()
         try overlay(user, onto: &merged, path: [], source: source)
         var config = try decodeMerged(merged, defaults: defaultsObject(), source: source)

@@ -13,10 +13,13 @@ struct ConfigOptions: ParsableArguments {
     /// Loads the config; on a bad config, prints one line on rank 0 and exits 2 on every rank,
     /// before MPI starts, so no rank waits for another.
     func load(extraOverrides: [String] = []) throws -> TrainConfig {
+        let loaded: TrainConfig
         do {
-            return try ConfigLoader.load(path: config, overrides: extraOverrides + overrides)
+            loaded = try ConfigLoader.load(path: config, overrides: extraOverrides + overrides)
         } catch {
             Launch.failBeforeMPI("\(error)")
         }
+        if Launch.launcherRank == 0 { for warning in ConfigValidation.warnings(loaded) { Log.warning(warning) } }
+        return loaded
     }
 }
