@@ -5,8 +5,12 @@ import Foundation
 public enum ConfigLoader {
     /// Loads, overrides and validates a config file.
     public static func load(path: String, overrides: [String] = []) throws(ConfigError) -> TrainConfig {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ConfigError(path, "config file not found; pass an existing file such as configs/gpt-small.json")
+        }
+        guard !isDirectory.boolValue else {
+            throw ConfigError(path, "is a directory, not a config file; pass a JSON file such as configs/gpt-small.json")
         }
         guard let bytes = FileManager.default.contents(atPath: path) else {
             throw ConfigError(path, "cannot read the config file; check its permissions")

@@ -18,5 +18,11 @@ import TestSupport
         let result = try TinyRun.train(dir, steps: 3_000_000_000, ["--until-step", "1", "--set", "checkpoint.every=1000000"])
         #expect(result.stdout.contains("step      0/3000000000 | loss"), "\(result.stdout)")
         #expect(!result.stdout.contains("/-"), "\(result.stdout)")
+        // A negative number given to a sample option reaches the option's own check (issue 28, item 9).
+        let checkpoint = dir.appendingPathComponent("run/step-0000001").path
+        for option in ["--temperature", "--max-tokens", "--top-p"] {
+            let sample = try TrainerProcess.run(["sample", checkpoint, option, "-1"], timeout: 60)
+            #expect(sample.status != 0 && !sample.stderr.contains("Missing value"), "\(option) -1: \(sample.stderr)")
+        }
     }
 }

@@ -30,6 +30,18 @@ import Testing
         #expect(config.eval.every == 5 && config.checkpoint.every == 7)
     }
 
+    /// A directory given as the config is named as such, not as a permissions problem (item 9).
+    @Test func aDirectoryIsNotAConfigFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-config-dir-\(UUID().uuidString.prefix(8)).json")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        do throws(ConfigError) {
+            _ = try ConfigLoader.load(path: dir.path)
+            Issue.record("a directory loaded as a config")
+        } catch {
+            #expect(error.message.contains("is a directory, not a config file") && !error.message.contains("permissions"), "\(error)")
+        }
+    }
+
     @Test func warmupLongerThanTheRunIsWarnedAbout() throws {
         let long = try ConfigLoader.decode(Data(#"{"training": {"max_steps": 20, "warmup_steps": 50}}"#.utf8), source: "run.json")
         let warnings = ConfigValidation.warnings(long)
