@@ -48,6 +48,11 @@ extension CheckpointStore {
                                   "has no valid \"files\" map of file name to SHA-256; the file is corrupted or was not written by trainer")
         }
         let nameStep = step(fromDirectoryName: dir.lastPathComponent)
+        // A "step" that is there but not a whole count ("abc", 1.5, null) marks the file as damaged,
+        // so that discovery falls back to the previous checkpoint instead of failing on it later.
+        if let value = object["step"], value as? Int == nil {
+            throw CheckpointError(.invalidState, path: statePath, "has \"step\": \(value is NSNull ? "null" : "\(value)"), not a whole step count; the file is damaged")
+        }
         let stateStep = object["step"] as? Int
         guard let step = stateStep ?? nameStep else {
             throw CheckpointError(.invalidState, path: statePath, "has no \"step\" and the directory is not named step-NNNNNNN")

@@ -24,6 +24,10 @@ public final class BPETokenizer: @unchecked Sendable {
     private let cacheLock = NSLock()
     private var cache: [WordKey: [Int32]] = [:]
     private static let cacheLimit = 200_000
+    /// Bytes the cache's words and tokens take: 200,000 entries of 1 KiB chunks (random letters,
+    /// base64: none repeat) would hold 600 MB, so the cache is also emptied past 16 MiB.
+    private var cacheBytes = 0
+    private static let cacheByteLimit = 16 << 20
 
     /// Builds the tokenizer with GPT-2's id layout: 0..<256 the bytes in `ByteEncoder.byteOrder`, then one id per merge, then `<|endoftext|>`.
     public convenience init(merges: [BPEMerge]) throws {
@@ -156,8 +160,12 @@ public final class BPETokenizer: @unchecked Sendable {
         let encoded = word.count > BPETokenizer.heapThreshold ? encodeLongWord(word) : encodeWord(word)
         tokens.append(contentsOf: encoded)
         cacheLock.lock()
-        if cache.count >= BPETokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
+        if cache.count >= BPETokenizer.cacheLimit || cacheBytes >= BPETokenizer.cacheByteLimit {
+            cache.removeAll(keepingCapacity: true)
+            cacheBytes = 0
+        }
         cache[WordKey(word)] = encoded
+        cacheBytes += word.count + 4 * encoded.count
         cacheLock.unlock()
     }
 

@@ -21,7 +21,8 @@ public enum BPETrainer {
             throw DataError("vocab size \(vocabSize) is too small: it needs 256 byte tokens plus <|endoftext|>; use at least 257")
         }
         let mergeTarget = vocabSize - 257
-        progress("counted \(counts.totalWords) words, \(counts.words.count) distinct")
+        progress("counted \(counts.totalWords) words, \(counts.words.count) distinct"
+                 + (counts.skippedWords > 0 ? " (\(counts.skippedWords) occurrences of new words past the \(counts.distinctByteBudget / 1024) KiB budget of distinct words not trained on)" : ""))
         var state = MergeState(words: counts.words, frequencies: counts.frequencies)
         var merges: [BPEMerge] = []
         merges.reserveCapacity(mergeTarget)
@@ -54,13 +55,30 @@ public enum BPETrainer {
 /// HF tokenizers' `max_token_length` bounds what training looks at: every merge then costs at most
 /// a chunk's length per word it touches, instead of the whole word's, which made training quadratic
 /// in a word's length. No token longer than a chunk is learned; ordinary text has no such words.
+///
+/// The distinct words' bytes are capped at `distinctByteBudget`: training holds about 50 bytes per
+/// distinct byte (symbols, links, pair positions), and text that never repeats a word (random
+/// letters, base64: every 1 KiB chunk new) would otherwise make that the whole sample's size. Once
+/// the budget is spent, a new word is skipped but a known one is still counted, so frequent words
+/// (which come early) keep their counts; ordinary text stays far below it (Shakespeare: 0.3 MB).
 struct WordCounts {
     /// The longest word counted whole.
     static let maximumWordBytes = 1024
+    /// The default cap on the distinct words' bytes.
+    static let maximumDistinctBytes = 2 << 20
     var index: [[UInt8]: Int] = [:]
     var words: [[UInt8]] = []
     var frequencies: [Int] = []
     var totalWords = 0
+    /// Bytes of the distinct words held.
+    private(set) var distinctBytes = 0
+    /// Occurrences of new words skipped because the budget was spent.
+    private(set) var skippedWords = 0
+    let distinctByteBudget: Int
+
+    init(distinctByteBudget: Int = WordCounts.maximumDistinctBytes) {
+        self.distinctByteBudget = distinctByteBudget
+    }
 
     mutating func add(_ buffer: UnsafeBufferPointer<UInt8>) {
         PreTokenizer.forEachWord(in: buffer) { start, end in
@@ -87,7 +105,10 @@ struct WordCounts {
         totalWords += 1
         if let i = index[word] {
             frequencies[i] += 1
+        } else if distinctBytes + word.count > distinctByteBudget {
+            skippedWords += 1
         } else {
+            distinctBytes += word.count
             index[word] = words.count
             words.append(word)
             frequencies.append(1)

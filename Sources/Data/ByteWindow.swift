@@ -107,11 +107,13 @@ extension ByteWindow {
     /// The first offset at or after `x` that starts a line (or ends the file). Linear in the bytes
     /// it passes, and a query inside the line of the previous answer costs nothing: pieces and
     /// sample slices that fall inside one enormous line do not each scan to its end again.
+    /// The bytes it passes are dropped, so the window stays small inside an enormous line.
     func lineCut(atOrAfter x: Int) throws -> Int {
         guard x > 0 else { return 0 }
         if let (query, answer) = lastLineCut, query <= x, x <= answer { return answer }
         var p = x
         while true {
+            _ = try advance(to: p - 1)
             if let found = try lineCut(from: p, before: p + ByteWindow.cutSearch) {
                 lastLineCut = (x, found)
                 return found

@@ -62,16 +62,26 @@ extension DataPreparation {
             // A file none of whose pieces are this rank's is not even opened.
             guard ownership.ownsAny(file: index, rank: group.rank) else { continue }
             let roundRobin = ownership.isRoundRobin(index)
-            try PieceScanner.scan(
-                file, pieceBytes: settings.pieceBytes, owns: { ownership.owner(file: index, piece: $0) == group.rank },
-                progress: { if roundRobin { report(done + $0 / group.size) } }
-            ) { piece, bytes, offset in
-                records.append(try encoder.encode(bytes, of: file, index: index, piece: piece, offset: offset, role: plan.roles[index]))
-                if !roundRobin {
-                    done += ownership.bytes(file: index, piece: piece)
-                    report(done)
-                }
+            func counted(_ piece: Int, _ part: Int) {
+                guard !roundRobin, part == 0 else { return }
+                done += ownership.bytes(file: index, piece: piece)
+                report(done)
             }
+            try PieceScanner.scan(
+                file, pieceBytes: settings.pieceBytes, longLineBytes: settings.longLineBytes,
+                owns: { ownership.owner(file: index, piece: $0) == group.rank },
+                progress: { if roundRobin { report(done + $0 / group.size) } },
+                body: { piece, part, bytes, offset in
+                    records.append(try encoder.encode(bytes, of: file, index: index, piece: piece, part: part, offset: offset, role: plan.roles[index]))
+                    counted(piece, part)
+                },
+                longLine: { piece, part, window, lineStart in
+                    let (record, next) = try encoder.encodeLongLine(window, of: file, index: index, piece: piece, part: part, lineStart: lineStart,
+                                                                    role: plan.roles[index], longLineBytes: settings.longLineBytes)
+                    records.append(record)
+                    counted(piece, part)
+                    return next
+                })
             if roundRobin { done += file.bytes / group.size }
         }
         progress.advance(done: ownership.total, total: ownership.total, final: true)

@@ -17,6 +17,9 @@ struct PieceRecord: Equatable, Sendable {
     var file: Int
     /// The piece's index within the file.
     var piece: Int
+    /// The part within the piece: a JSONL line too long to hold is streamed into a part of its own,
+    /// with the runs of lines before and after it in parts of theirs; 0 for everything else.
+    var part = 0
     /// JSONL: tokens bound for the training split, `<|endoftext|>` separators included.
     var trainTokens = 0
     /// JSONL: tokens bound for the validation split.
@@ -27,21 +30,22 @@ struct PieceRecord: Equatable, Sendable {
     var documents = 0
 
     /// The record as integers, for exchanging between ranks.
-    var fields: [Int64] { [file, piece, trainTokens, valTokens, textTokens, documents].map { Int64($0) } }
+    var fields: [Int64] { [file, piece, part, trainTokens, valTokens, textTokens, documents].map { Int64($0) } }
 
-    init(file: Int, piece: Int) {
+    init(file: Int, piece: Int, part: Int = 0) {
         self.file = file
         self.piece = piece
+        self.part = part
     }
 
     /// Rebuilds records from `fields` of consecutive records.
     static func decode(_ values: [Int64]) -> [PieceRecord] {
-        stride(from: 0, to: values.count - 5, by: 6).map { i in
-            var record = PieceRecord(file: Int(values[i]), piece: Int(values[i + 1]))
-            record.trainTokens = Int(values[i + 2])
-            record.valTokens = Int(values[i + 3])
-            record.textTokens = Int(values[i + 4])
-            record.documents = Int(values[i + 5])
+        stride(from: 0, to: values.count - 6, by: 7).map { i in
+            var record = PieceRecord(file: Int(values[i]), piece: Int(values[i + 1]), part: Int(values[i + 2]))
+            record.trainTokens = Int(values[i + 3])
+            record.valTokens = Int(values[i + 4])
+            record.textTokens = Int(values[i + 5])
+            record.documents = Int(values[i + 6])
             return record
         }
     }
@@ -49,11 +53,11 @@ struct PieceRecord: Equatable, Sendable {
 
 /// Encodes pieces of corpus files and appends their tokens to this rank's spill file.
 final class PieceEncoder {
-    private let tokenizer: BPETokenizer
+    let tokenizer: BPETokenizer
     private let spill: FileWriter
-    private let valFraction: Double
-    /// Tokens written to the spill file so far.
-    private(set) var spilled = 0
+    let valFraction: Double
+    /// Tokens written to the spill file so far (a streamed line that another field overrules rewinds it).
+    var spilled = 0
     private var tokens: [Int32] = []
     private var trainPart: [Int32] = []
     private var valPart: [Int32] = []
@@ -68,8 +72,8 @@ final class PieceEncoder {
     }
 
     /// Encodes one piece of `file` (which starts at byte `offset` of the decompressed file).
-    func encode(_ bytes: UnsafeBufferPointer<UInt8>, of file: CorpusFile, index: Int, piece: Int, offset: Int, role: FileRole) throws -> PieceRecord {
-        var record = PieceRecord(file: index, piece: piece)
+    func encode(_ bytes: UnsafeBufferPointer<UInt8>, of file: CorpusFile, index: Int, piece: Int, part: Int = 0, offset: Int, role: FileRole) throws -> PieceRecord {
+        var record = PieceRecord(file: index, piece: piece, part: part)
         switch file.format {
         case .text:
             tokens.removeAll(keepingCapacity: true)
@@ -108,7 +112,7 @@ final class PieceEncoder {
     }
 
     /// Appends tokens to the spill file as little-endian UInt16.
-    private func append(_ values: [Int32]) throws {
+    func append(_ values: [Int32]) throws {
         guard !values.isEmpty else { return }
         narrow.removeAll(keepingCapacity: true)
         narrow.reserveCapacity(values.count)

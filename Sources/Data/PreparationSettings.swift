@@ -16,6 +16,9 @@ public struct PreparationSettings: Sendable, Equatable {
     public var tokenizerSampleBytes = 64 << 20
     /// Corpus bytes each rank encodes at a time; memory per rank is a small multiple of it.
     public var pieceBytes = 4 << 20
+    /// A JSONL line longer than this is not held whole: its "text" string is decoded and encoded
+    /// as it is read (`LongJSONLine`), so memory stays bounded whatever a line's length.
+    public var longLineBytes = 1 << 20
     /// The most tokens in one shard (llm.c's convention), well under the format's Int32 count.
     public var shardTokens = 100_000_000
 
@@ -40,6 +43,9 @@ public struct PreparationSettings: Sendable, Equatable {
         }
         guard tokenizerSampleBytes >= 1 << 16 else {
             throw DataError("tokenizer sample of \(tokenizerSampleBytes) bytes is below 64 KiB; set data.tokenizer_sample_mb to at least 1 (default 64)")
+        }
+        guard longLineBytes >= 1 << 12 else {
+            throw DataError("long-line bound of \(longLineBytes) bytes is below 4 KiB")
         }
         guard shardTokens > 0, shardTokens <= Int(Int32.max) else {
             throw DataError("shard size \(shardTokens) tokens is outside 1...\(Int32.max)")

@@ -39,6 +39,7 @@ struct ShardLayout {
     struct PieceKey: Hashable {
         var file: Int
         var piece: Int
+        var part = 0
     }
 
     /// Lays out `records` (every rank's, any order) of `files` with their roles.
@@ -49,7 +50,7 @@ struct ShardLayout {
             byFile[record.file].append(record)
         }
         for (file, pieces) in byFile.enumerated() {
-            let sorted = pieces.sorted { $0.piece < $1.piece }
+            let sorted = pieces.sorted { ($0.piece, $0.part) < ($1.piece, $1.part) }
             guard sorted.first?.piece == 0 else {
                 throw DataError("internal error: file \(file) has no first piece; delete the data directory and prepare again")
             }
@@ -62,13 +63,13 @@ struct ShardLayout {
     }
 
     /// Where a piece goes; nil for a piece no record described.
-    func placement(file: Int, piece: Int) -> Placement? {
-        placements[PieceKey(file: file, piece: piece)]
+    func placement(file: Int, piece: Int, part: Int = 0) -> Placement? {
+        placements[PieceKey(file: file, piece: piece, part: part)]
     }
 
     private mutating func placeLines(_ pieces: [PieceRecord], file: Int) {
         for record in pieces {
-            placements[PieceKey(file: file, piece: record.piece)] = .lines(trainAt: trainTokens, valAt: valTokens)
+            placements[PieceKey(file: file, piece: record.piece, part: record.part)] = .lines(trainAt: trainTokens, valAt: valTokens)
             trainTokens += record.trainTokens
             valTokens += record.valTokens
         }

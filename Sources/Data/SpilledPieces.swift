@@ -17,28 +17,23 @@ struct SpilledPieces {
         var bytes = (train: 0, val: 0)
         for record in records {
             let count = record.trainTokens + record.valTokens + record.textTokens
-            buffer = [UInt16](repeating: 0, count: count)
-            let got = try buffer.withUnsafeMutableBytes { try reader.read(into: $0.baseAddress!, count: 2 * count, at: 2 * offset) }
-            guard got == 2 * count else { throw DataError("\(path) is shorter than expected; another process may have changed it; prepare again") }
-            offset += count
-            guard let placement = layout.placement(file: record.file, piece: record.piece) else {
+            guard let placement = layout.placement(file: record.file, piece: record.piece, part: record.part) else {
                 throw DataError("internal error: no place for piece \(record.piece) of file \(record.file); prepare again")
             }
-            try buffer.withUnsafeBufferPointer { tokens in
-                switch placement {
-                case .lines(let trainAt, let valAt):
-                    let trainPart = UnsafeBufferPointer(rebasing: tokens[..<record.trainTokens])
-                    let valPart = UnsafeBufferPointer(rebasing: tokens[record.trainTokens...])
-                    try train.write(trainPart, at: trainAt)
-                    try val.write(valPart, at: valAt)
-                    bytes.train += textBytes(trainPart)
-                    bytes.val += textBytes(valPart)
-                case .fragment(let fragment):
-                    let written = try writeFragment(tokens, fragment, first: record.piece == 0, train: train, val: val)
-                    bytes.train += written.train
-                    bytes.val += written.val
+            switch placement {
+            case .lines(let trainAt, let valAt):
+                // A streamed JSONL line's part can hold hundreds of MB of tokens: move it in blocks.
+                bytes.train += try copy(reader, from: offset, count: record.trainTokens, to: train, at: trainAt, &buffer)
+                bytes.val += try copy(reader, from: offset + record.trainTokens, count: record.valTokens, to: val, at: valAt, &buffer)
+            case .fragment(let fragment):
+                try read(reader, from: offset, count: count, into: &buffer)
+                let written = try buffer.withUnsafeBufferPointer { tokens in
+                    try writeFragment(tokens, fragment, first: record.piece == 0, train: train, val: val)
                 }
+                bytes.train += written.train
+                bytes.val += written.val
             }
+            offset += count
         }
         return bytes
     }
@@ -63,6 +58,33 @@ struct SpilledPieces {
         try train.write(trainPart, at: f.documentTrainAt + (f.trainSeparator ? 1 : 0) + start)
         try val.write(valPart, at: f.documentValAt + (f.valSeparator ? 1 : 0) + (valStart - f.cut))
         return (textBytes(trainPart), textBytes(valPart))
+    }
+
+    /// Tokens moved per block.
+    private static let block = 1 << 20
+
+    /// Reads `count` spilled tokens from token `from` into `buffer`.
+    private func read(_ reader: FileReader, from: Int, count: Int, into buffer: inout [UInt16]) throws {
+        buffer = [UInt16](repeating: 0, count: count)
+        let got = try buffer.withUnsafeMutableBytes { try reader.read(into: $0.baseAddress!, count: 2 * count, at: 2 * from) }
+        guard got == 2 * count else { throw DataError("\(path) is shorter than expected; another process may have changed it; prepare again") }
+    }
+
+    /// Copies `count` spilled tokens from token `from` to stream position `at`, a block at a time; returns their text bytes.
+    private func copy(
+        _ reader: FileReader, from: Int, count: Int, to stream: ShardFiles.StreamWriter, at: Int, _ buffer: inout [UInt16]
+    ) throws -> Int {
+        var done = 0, text = 0
+        while done < count {
+            let n = min(Self.block, count - done)
+            try read(reader, from: from + done, count: n, into: &buffer)
+            try buffer.withUnsafeBufferPointer { tokens in
+                try stream.write(tokens, at: at + done)
+                text += textBytes(tokens)
+            }
+            done += n
+        }
+        return text
     }
 
     private func textBytes(_ tokens: UnsafeBufferPointer<UInt16>) -> Int {

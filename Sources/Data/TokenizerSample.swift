@@ -56,6 +56,10 @@ enum TokenizerSample {
             let window = try ByteWindow(file: file)
             var previous = Cut(offset: 0, clean: true)
             for region in regions {
+                if file.format == .text, region.to == nil, region.from == 0, previous.offset == 0 {
+                    sampled += try countWhole(window, into: &counts)
+                    continue
+                }
                 var from = previous
                 if region.from > previous.offset {
                     _ = try window.advance(to: region.from - ByteWindow.cutContext)
@@ -75,6 +79,22 @@ enum TokenizerSample {
         }
         return sampled
     }
+
+    /// Counts a whole plain-text file a block at a time, cut where the words do not change, so the
+    /// window holds a block, not the file; returns its bytes.
+    private static func countWhole(_ window: ByteWindow, into counts: inout WordCounts) throws -> Int {
+        var from = 0
+        while try window.fill(upTo: from + 1) > from {
+            let to = try window.textCut(atOrAfter: from + blockBytes)
+            counts.add(window.bytes(from: from, to: to))
+            from = to
+            _ = try window.advance(to: from - ByteWindow.cutContext)
+        }
+        return from
+    }
+
+    /// Bytes of a whole file counted at a time.
+    static let blockBytes = 1 << 20
 
     /// Where a slice ends; `clean` when at a line start (JSONL) or a clean text cut.
     private struct Cut {

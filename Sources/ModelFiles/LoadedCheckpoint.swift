@@ -34,6 +34,7 @@ public struct LoadedCheckpoint {
             .checkFits(ranks: LaunchEnvironment.current.localSize, available: AvailableMemory.current())  // issue 13: refuse before allocating
         model = GPTModel(config: state.config.model, maxBatch: maxBatch, maxSequence: state.config.model.blockSize)
         try ModelCheckpoint.load(from: info.directory, into: model, optimizer: nil)
+        try FiniteWeights.check(model, checkpoint: info.directory.path)
         if let adapter = self.adapter { try AdapterMerge.merge(adapter, into: model, base: info.directory, warn: warn) }
     }
 }

@@ -13,8 +13,12 @@ public enum ConfigLoader {
     /// Loads and overrides a config file without `ConfigValidation`: for a run whose model section
     /// is replaced (by its init_from's) before the checks that involve the model.
     public static func read(path: String, overrides: [String] = []) throws(ConfigError) -> TrainConfig {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ConfigError(path, "config file not found; pass an existing file such as configs/gpt-small.json")
+        }
+        guard !isDirectory.boolValue else {
+            throw ConfigError(path, "is a directory, not a config file; pass a JSON file such as configs/gpt-small.json")
         }
         guard let bytes = FileManager.default.contents(atPath: path) else {
             throw ConfigError(path, "cannot read the config file; check its permissions")
@@ -34,10 +38,20 @@ public enum ConfigLoader {
         guard let user = parsed as? [String: Any] else {
             throw ConfigError(source, "the top level must be a JSON object such as {\"model\": {...}}")
         }
+        if let twice = DuplicateKeys.first(in: bytes) {
+            throw ConfigError(source, "`\(twice.path)` appears twice (\(twice.first) and \(twice.second)); JSON would keep only one, so remove the other")
+        }
         var merged = defaultsObject()
         try overlay(user, onto: &merged, path: [], source: source)
-        for override in overrides { try apply(override: override, to: &merged) }
-        let config = try decodeMerged(merged, defaults: defaultsObject(), source: source)
+        var config = try decodeMerged(merged, defaults: defaultsObject(), source: source)
+        if !overrides.isEmpty {
+            // The file decoded alone, so a value that fails now came from the command line: each
+            // override is decoded in turn so that the message names it, not the file.
+            for override in overrides {
+                try apply(override: override, to: &merged)
+                config = try decodeMerged(merged, defaults: defaultsObject(), source: "--set \(override)")
+            }
+        }
         if validate { try ConfigValidation.check(config) }
         return config
     }
@@ -88,11 +102,15 @@ public enum ConfigLoader {
         guard let eq = override.firstIndex(of: "=") else {
             throw ConfigError("--set \(override)", "expected the form section.key=value, e.g. --set training.max_steps=100")
         }
-        let keys = override[..<eq].split(separator: ".").map(String.init)
+        let keys = override[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let text = String(override[override.index(after: eq)...])
         let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
-        guard !keys.isEmpty else {
+        guard keys != [""] else {
             throw ConfigError("--set \(override)", "missing the key before `=`")
+        }
+        // `training..lr` or `.lr` would otherwise be read as `training.lr` or `lr`: a typo applied silently.
+        guard !keys.contains("") else {
+            throw ConfigError("--set \(override)", "the key `\(override[..<eq])` has an empty part between dots; write it as section.key, e.g. --set training.lr=0.001")
         }
         var nested: [String: Any] = [:]
         var cursor = value

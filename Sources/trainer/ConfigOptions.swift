@@ -1,4 +1,5 @@
 import ArgumentParser
+import RunConfig
 import Training
 
 /// The config file and its command-line overrides, shared by every command that reads a config.
@@ -13,10 +14,13 @@ struct ConfigOptions: ParsableArguments {
     /// problem, prints one line on rank 0 and exits 2 on every rank, before MPI starts, so no
     /// rank waits for another.
     func inputs(_ objective: RunInputs.Objective, checks: RunInputs.Checks = .all) -> RunInputs {
+        let loaded: RunInputs
         do {
-            return try RunInputs.load(configPath: config, overrides: overrides, objective: objective, checks: checks)
+            loaded = try RunInputs.load(configPath: config, overrides: overrides, objective: objective, checks: checks)
         } catch {
             Launch.failBeforeMPI("\(error)")
         }
+        if Launch.launcherRank == 0 { for warning in ConfigValidation.warnings(loaded.config) { Log.warning(warning) } }
+        return loaded
     }
 }

@@ -38,7 +38,7 @@ extension TrainerCommand {
                     print(String(decoding: bytes, as: UTF8.self))
                 } else {
                     print("\(result.checkpoint.lastPathComponent) (step \(result.step)) on \(result.source): "
-                          + String(format: "loss %.4f | perplexity %.2f | bits per byte %.4f | %d tokens, %d bytes",
+                          + String(format: "loss %.4f | perplexity %.2f | bits per byte %.4f | %ld tokens, %ld bytes",
                                    result.loss, result.perplexity, result.bitsPerByte, result.tokens, result.bytes))
                 }
             }

@@ -39,34 +39,36 @@ extension TrainerCommand {
         @Option(help: "The input that goes with --instruction (optional).")
         var input = ""
 
-        @Option(help: "Tokens to generate at most, per sample.")
+        // Numbers take the next argument even when it starts with "-": `--temperature -1` then gets
+        // the value check's message instead of ArgumentParser's "Missing value".
+        @Option(parsing: .unconditional, help: "Tokens to generate at most, per sample.")
         var maxTokens = 200
 
-        @Option(help: "Sampling temperature; 0 always takes the most likely token.")
+        @Option(parsing: .unconditional, help: "Sampling temperature; 0 always takes the most likely token.")
         var temperature = 0.8
 
-        @Option(help: "Sample only among the k most likely tokens; 0 for all.")
+        @Option(parsing: .unconditional, help: "Sample only among the k most likely tokens; 0 for all.")
         var topK = 40
 
-        @Option(help: "Nucleus sampling: only the most likely tokens whose probabilities add up to p; 1 for all.")
+        @Option(parsing: .unconditional, help: "Nucleus sampling: only the most likely tokens whose probabilities add up to p; 1 for all.")
         var topP = 1.0
 
         @Option(help: "Stop a sample where this string appears (repeatable); it is not printed.")
         var stop: [String] = []
 
-        @Option(help: "How many samples to generate from the prompt.")
+        @Option(parsing: .unconditional, help: "How many samples to generate from the prompt.")
         var numSamples = 1
 
         @Flag(inversion: .prefixedNo, help: "Print the prompt before each sample.")
         var echo = true
 
-        @Option(help: "Random seed of the sampler (sample i uses seed + i).")
+        @Option(parsing: .unconditional, help: "Random seed of the sampler (sample i uses seed + i).")
         var seed: UInt64 = 1337
 
-        @Option(help: "Beam search with N beams instead of sampling: the highest-scoring continuation (1 is greedy).")
+        @Option(parsing: .unconditional, help: "Beam search with N beams instead of sampling: the highest-scoring continuation (1 is greedy).")
         var beams: Int?
 
-        @Option(help: "With --beams: scores are divided by length^p (transformers' length_penalty; > 0 favours longer text).")
+        @Option(parsing: .unconditional, help: "With --beams: scores are divided by length^p (transformers' length_penalty; > 0 favours longer text).")
         var lengthPenalty = 1.0
 
         func validate() throws {

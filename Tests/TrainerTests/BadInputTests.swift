@@ -98,7 +98,11 @@ import TestSupport
             #expect(errors.first?.contains(c.expect) == true, "\(label): expected '\(c.expect)' in \(result.stderr)")
             #expect(!result.stderr.contains("MPI_ABORT") && !result.stderr.contains("backtrace"), "\(label): \(result.stderr)")
             if ranks == nil { #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)") }
-            #expect(Self.snapshot(c.untouched) == before, "\(label): files changed")
+            // status.json alone may change: a failed start is recorded there as "failed" (issue 28, item 7).
+            var after = Self.snapshot(c.untouched), earlier = before
+            after["status.json"] = nil
+            earlier["status.json"] = nil
+            #expect(after == earlier, "\(label): files changed")
         }
     }
 }

@@ -22,15 +22,33 @@ import Training
         #expect(status.liveness() == "failed")
     }
 
-    @Test func failureLeavesAnotherJobsStatusAlone() throws {
+    /// A job that may still be running (a live pid: 1 always is) keeps its status: a second run
+    /// refused by the checkpoint lock must not overwrite it.
+    @Test func failureLeavesAnotherRunningJobsStatusAlone() throws {
+        let dir = try Self.directory()
+        var other = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.writeRunning(dir))) as! [String: Any]
+        other["pid"] = 1
+        try JSONSerialization.data(withJSONObject: other).write(to: dir.appendingPathComponent(RunStatus.fileName))
+        RunStatus.recordFailure(runDirectory: dir, message: "[rank 0] error: late", worldSize: 1)
+        let status = try RunStatus.read(runDirectory: dir)
+        #expect(status.state == "running" && status.error == nil && status.pid == 1)
+    }
+
+    /// A --resume that fails while loading replaces the earlier, ended job's "finished" (issue 28,
+    /// item 7) and names the checkpoint `latest` points to, though this job saved none.
+    @Test func failureReplacesAnEndedJobsStatusWithTheRealLastCheckpoint() throws {
         let dir = try Self.directory()
         var other = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.writeRunning(dir))) as! [String: Any]
         other["pid"] = 1
         other["state"] = "finished"
         try JSONSerialization.data(withJSONObject: other).write(to: dir.appendingPathComponent(RunStatus.fileName))
-        RunStatus.recordFailure(runDirectory: dir, message: "[rank 0] error: late", worldSize: 1)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("step-0000010"), withIntermediateDirectories: true)
+        try Data("step-0000010\n".utf8).write(to: dir.appendingPathComponent("latest"))
+        RunStatus.recordFailure(runDirectory: dir, message: "[rank 0] error: every checkpoint is damaged", worldSize: 2)
         let status = try RunStatus.read(runDirectory: dir)
-        #expect(status.state == "finished" && status.error == nil)
+        #expect(status.state == "failed" && status.error == "[rank 0] error: every checkpoint is damaged")
+        #expect(status.pid == getpid() && status.worldSize == 2)
+        #expect(status.lastCheckpoint == "step-0000010")
     }
 
     @Test func failureIsWrittenIntoAnExistingDirectoryWithoutStatus() throws {

@@ -22,6 +22,7 @@ public final class MetricsLog {
     /// resumed one marks `step` as its restart, hiding what a crashed attempt logged from there on).
     public init(runDirectory: URL, logEvery: Int, maxSteps: Int, fresh: Bool, worldSize: Int = 1, step: Int = 0, tokens: Int = 0) throws {
         url = runDirectory.appendingPathComponent("metrics.jsonl")
+        if !fresh, let note = try MetricsRepair.repair(url, resumedStep: step) { print(note) }
         do {
             try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
             if fresh || !FileManager.default.fileExists(atPath: url.path) {
@@ -40,6 +41,7 @@ public final class MetricsLog {
         let now = Date().timeIntervalSince1970
         status = RunStatus(state: "running", step: step, maxSteps: maxSteps, tokens: tokens, heartbeat: now, started: now,
                            worldSize: worldSize, pid: getpid(), host: ProcessInfo.processInfo.hostName)
+        if !fresh { status.lastCheckpoint = RunStatus.latestCheckpoint(in: runDirectory) }
         status.write(runDirectory: runDirectory)
         if fresh { EventFileWriter.removeEventFiles(in: runDirectory) }
         events = try EventFileWriter(directory: runDirectory, restartStep: fresh ? nil : step)
@@ -75,7 +77,7 @@ public final class MetricsLog {
         case .evaluation(let step, let tokens, let evaluation):
             recordEvaluation(step: step, tokens: tokens, evaluation)
         case .saved(let step, let directory, let seconds, let replicas):
-            print(String(format: "step %6d/%d | saved ", step - 1, maxSteps) + directory.path + String(format: " in %.2f s", seconds)
+            print(String(format: "step %6ld/%ld | saved ", step - 1, maxSteps) + directory.path + String(format: " in %.2f s", seconds)
                   + (replicas > 1 ? " (\(replicas) replicas identical)" : ""))
             status.lastCheckpoint = directory.lastPathComponent
             status.heartbeat = Date().timeIntervalSince1970
@@ -90,7 +92,7 @@ public final class MetricsLog {
     /// "val_count" and, for classification, "val_accuracy"; step -1 is before the first step.
     private func recordEvaluation(step: Int, tokens: Int, _ e: Evaluation) {
         var json = #"{"step":\#(step - 1),"tokens":\#(tokens),"val_loss":\#(number(e.loss))"#
-        var text = String(format: "step %6d/%d | val loss %.4f", step - 1, maxSteps, e.loss)
+        var text = String(format: "step %6ld/%ld | val loss %.4f", step - 1, maxSteps, e.loss)
         switch e.unit {
         case .tokens:
             if let bpb = e.bitsPerByte {
@@ -148,7 +150,7 @@ public final class MetricsLog {
 
     private func line(_ r: StepRecord) -> String {
         let eta = Self.duration(mean() * Double(maxSteps - r.step - 1))
-        return String(format: "step %6d/%d | loss %.4f | lr %.2e | norm %.3f | %.0f tok/s | %.1f ms | ETA ",
+        return String(format: "step %6ld/%ld | loss %.4f | lr %.2e | norm %.3f | %.0f tok/s | %.1f ms | ETA ",
                       r.step, maxSteps, r.loss, r.lr, r.gradNorm, r.tokensPerSecond, r.milliseconds) + eta
     }
 

@@ -62,8 +62,17 @@ public struct RunStatus: Codable, Sendable, Equatable {
         let host = ProcessInfo.processInfo.hostName, pid = getpid()
         var status: RunStatus
         if let previous = try? read(runDirectory: runDirectory) {
-            guard previous.pid == pid, previous.host == host else { return }
+            // Another job's status stays while that job may still run (a second run refused by the
+            // checkpoint lock must not overwrite it); an ended or dead one's is this failure's now,
+            // or a resume that fails while loading would leave the old "finished" in place.
+            if previous.pid != pid || previous.host != host {
+                let ended = previous.state != "running" || previous.liveness(now: now, localHost: host).hasPrefix("dead")
+                guard ended else { return }
+            }
             status = previous
+            status.pid = pid
+            status.host = host
+            status.worldSize = worldSize
         } else {
             guard FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent(fileName).path) == false,
                   FileManager.default.fileExists(atPath: runDirectory.path) else { return }
@@ -72,9 +81,19 @@ public struct RunStatus: Codable, Sendable, Equatable {
         }
         status.state = "failed"
         status.error = message
+        // The checkpoint a --resume would start from, though this job saved none.
+        if status.lastCheckpoint == nil { status.lastCheckpoint = latestCheckpoint(in: runDirectory) }
         status.etaSeconds = nil
         status.heartbeat = now.timeIntervalSince1970
         status.write(runDirectory: runDirectory)
+    }
+
+    /// The checkpoint the directory's `latest` names, when that checkpoint exists.
+    static func latestCheckpoint(in runDirectory: URL) -> String? {
+        guard let text = try? String(contentsOf: runDirectory.appendingPathComponent("latest"), encoding: .utf8) else { return nil }
+        let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, !name.contains("/"), FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent(name).path) else { return nil }
+        return name
     }
 
     /// How the job looks from outside: finished, stopped, failed, alive, stalled or dead.
