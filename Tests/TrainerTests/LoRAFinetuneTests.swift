@@ -103,4 +103,27 @@ import TestSupport
         #expect(refused.status != 0 && refused.stderr.contains("apply it to its own base"), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").filter { $0.contains("error") }.count == 1, "\(refused.stderr)")
     }
+
+    /// A classification adapter merges into a classification fine-tune's checkpoint: the head and
+    /// labels travel with it, and it classifies as the base with the adapter on top does.
+    @Test func aMergedClassifierClassifiesAsTheAdapterDoes() throws {
+        let dir = try TestDirectory.make("lora-merge-classify")
+        let trained = try FinetuneTests.finetune("configs/finetune-classify-tiny.json", dir,
+                                                 LoRAFinetuneTests.lora + ["--set", "training.max_steps=10", "--set", "eval.every=0"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let base = FinetuneTests.pretrained.appendingPathComponent("step-0000040").path, adapter = dir.appendingPathComponent("ft").path
+        let merged = dir.appendingPathComponent("merged")
+        let export = try TrainerProcess.run(["export", base, "--merge-adapter", adapter, "--out", merged.path], timeout: 60)
+        #expect(export.status == 0, "\(export.stderr)")
+        for text in ["When shall we three meet again", "Fair is foul, and foul is fair:"] {
+            let viaAdapter = try TrainerProcess.run(["classify", base, "--adapter", adapter, "--text", text, "--top", "2"], timeout: 60)
+            let viaMerged = try TrainerProcess.run(["classify", merged.path, "--text", text, "--top", "2"], timeout: 60)
+            #expect(viaAdapter.status == 0 && viaMerged.status == 0, "\(viaAdapter.stderr)\(viaMerged.stderr)")
+            #expect(!viaMerged.stdout.isEmpty && viaAdapter.stdout == viaMerged.stdout, "adapter: \(viaAdapter.stdout) merged: \(viaMerged.stdout)")
+        }
+        let step = merged.appendingPathComponent("step-0000010")
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: step.appendingPathComponent("config.json"))) as! [String: Any]
+        #expect(config["architectures"] as? [String] == ["GPT2ForSequenceClassification"] && (config["id2label"] as? [String: String])?.count == 2)
+        #expect(!FileManager.default.fileExists(atPath: step.appendingPathComponent("adapter_config.json").path))
+    }
 }

@@ -63,8 +63,16 @@ struct TrainerProcess {
             Thread.sleep(forTimeInterval: 0.02)
         }
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text(), timedOut: timedOut)
+        let result = Result(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text(), timedOut: timedOut)
+        // No path that any test drives, error paths included, may show a user Foundation's own text.
+        for marker in rawErrorMarkers where result.stdout.contains(marker) || result.stderr.contains(marker) {
+            Issue.record("trainer printed raw Foundation error text (\(marker)) for \(command.joined(separator: " ")):\n\(result.stderr)")
+        }
+        return result
     }
+
+    /// What Foundation prints for an error nobody described: NSError domains and "(X error 1.)".
+    static let rawErrorMarkers = ["NSCocoaErrorDomain", "The operation could not be completed", "Error error "]
 }
 
 /// Collects everything written to a pipe on a background thread.

@@ -55,6 +55,25 @@ import Training
             text = (try? String(contentsOf: Watchdog.file(0, in: dir), encoding: .utf8)) ?? ""
         }
         let fields = text.split(separator: " ", maxSplits: 4)
-        #expect(fields.count == 5 && fields[1] == "12" && fields[2] == "0" && fields[4] == "evaluation\n", "rank-0 file: \(text)")
+        #expect(fields.count == 5 && fields[1] == "12" && fields[2] == "0" && fields[4].trimmingCharacters(in: .whitespacesAndNewlines) == "evaluation",
+                "rank-0 file: \(text)")
+    }
+
+    /// A rank that stops between the thread's writes (SIGSTOP, a crash) must leave its true step:
+    /// each new step is written by `enter` itself, before it returns.
+    @Test func everyNewStepIsInTheFileWhenEnterReturns() throws {
+        let dir = try TestDirectory.make("watchdog-steps")
+        let dog = Watchdog(rank: 1, size: 2, limit: 600, directory: dir)
+        defer { dog.stop() }
+        for step in [1, 2, 835] {
+            dog.enter("gradient all-reduce", step: step, collective: true)
+            let text = try String(contentsOf: Watchdog.file(1, in: dir), encoding: .utf8)
+            let fields = text.split(separator: " ", maxSplits: 4)
+            #expect(fields.count == 5 && fields[1] == Substring("\(step)") && text.count == Watchdog.lineWidth, "rank-1 file: \(text)")
+        }
+        // The report that rank 0 would print names step 835, not an older one.
+        let mine = Watchdog.Activity(operation: "gradient all-reduce", step: 835, collective: true)
+        let line = Watchdog.diagnosis(rank: 0, size: 2, limit: 10, mine: mine, elapsed: 11, now: Date(), directory: dir)
+        #expect(!line.contains("rank 1"), "rank 1 is at the same step and operation: \(line)")
     }
 }

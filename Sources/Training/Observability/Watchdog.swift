@@ -3,8 +3,9 @@ import RunConfig
 
 /// Ends a job whose ranks stop making progress, naming the ranks that did not arrive.
 ///
-/// The main thread announces each operation (`enter`); a background thread writes this rank's
-/// current operation to `<dir>/rank-N` every second and checks how long it has lasted. A rank
+/// The main thread announces each operation (`enter`) and writes `<dir>/rank-N` itself whenever
+/// the step changes, so that a rank that stops (killed, SIGSTOPped) leaves its true step there; a
+/// background thread rewrites it every second and checks how long the operation has lasted. A rank
 /// waiting in a collective for more than `limit` seconds reads every rank's file, prints which
 /// ranks are elsewhere (or silent: dead) and exits, which makes mpirun end the job. A rank stuck
 /// in its own work gives the waiting ranks time to report first (twice the limit). An operation
@@ -35,6 +36,8 @@ public final class Watchdog: @unchecked Sendable {
     private var activity = Activity(operation: "starting", step: 0, collective: false)
     private var since = Date()
     private var running = true
+    /// This rank's file, rewritten in place (-1 when the watchdog is off).
+    private let fd: Int32
 
     /// Starts the watchdog thread; `limit` 0 disables it.
     public init(rank: Int, size: Int, limit: Double, directory: URL) {
@@ -42,18 +45,37 @@ public final class Watchdog: @unchecked Sendable {
         self.size = size
         self.limit = limit
         self.directory = directory
-        guard limit > 0 else { return }
+        guard limit > 0 else { fd = -1; return }
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        fd = open(Self.file(rank, in: directory).path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         Thread.detachNewThread { [self] in loop() }
     }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Writes `activity` over this rank's file: one pwrite of a fixed-width line, a few
+    /// microseconds, so it can follow every step; a reader never sees a shorter line's tail.
+    private func publish(_ activity: Activity, elapsed: Double, now: Date) {
+        guard fd >= 0 else { return }
+        var line = Array(Self.fileLine(activity, elapsed: elapsed, now: now).utf8.dropLast())
+        line += [UInt8](repeating: UInt8(ascii: " "), count: max(0, Self.lineWidth - 1 - line.count)) + [UInt8(ascii: "\n")]
+        _ = line.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// The width every rank file line is padded to (a longer operation name only widens it).
+    public static let lineWidth = 160
 
     /// Records that this rank now does `operation` (a collective when it waits for other ranks),
     /// optionally with a limit of its own instead of `distributed.watchdog_s`.
     public func enter(_ operation: String, step: Int, collective: Bool, limit: (seconds: Double, setting: String)? = nil) {
+        let now = Date()
         lock.lock()
+        let newStep = step != activity.step
         activity = Activity(operation: operation, step: step, collective: collective, limit: limit)
-        since = Date()
+        since = now
+        let current = activity
         lock.unlock()
+        if newStep { publish(current, elapsed: 0, now: now) }
     }
 
     /// Stops checking (the run is over).
@@ -71,7 +93,7 @@ public final class Watchdog: @unchecked Sendable {
             lock.unlock()
             guard alive else { return }
             let elapsed = now.timeIntervalSince(started)
-            try? Data(Self.fileLine(current, elapsed: elapsed, now: now).utf8).write(to: Self.file(rank, in: directory), options: .atomic)
+            publish(current, elapsed: elapsed, now: now)
             if Self.isOverdue(current, elapsed: elapsed, limit: limit) {
                 let message = Self.diagnosis(rank: rank, size: size, limit: limit, mine: current, elapsed: elapsed, now: now, directory: directory)
                 Log.plain(message)
@@ -107,7 +129,7 @@ public final class Watchdog: @unchecked Sendable {
             }
             let f = text.split(separator: " ", maxSplits: 4).map(String.init)
             guard f.count == 5, let stamp = Double(f[0]), let step = Int(f[1]), let secs = Int(f[3]) else { continue }
-            let operation = f[4].trimmingCharacters(in: .newlines)
+            let operation = f[4].trimmingCharacters(in: .whitespacesAndNewlines)
             let silent = now.timeIntervalSince1970 - stamp
             if silent > 5 {
                 others.append("rank \(r) is silent for \(Int(silent)) s (dead?), last in \(operation) at step \(step)")
