@@ -100,15 +100,13 @@ struct JSONLine {
             if c != UInt8(ascii: "\\") { out.append(c); continue }
             guard let e = current else { break }
             i += 1
-            switch e {
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "\""): out.append(e)
-            case UInt8(ascii: "u"): try unicodeEscape(into: &out)
-            default: i -= 1; throw problem("unknown escape in a string")
+            if let byte = jsonSimpleEscape(e) {
+                out.append(byte)
+            } else if e == UInt8(ascii: "u") {
+                try unicodeEscape(into: &out)
+            } else {
+                i -= 1
+                throw problem("unknown escape in a string")
             }
         }
         throw problem("unterminated string")
@@ -199,5 +197,19 @@ struct JSONLine {
             guard current == base[k] else { throw problem("expected \(word)") }
             i += 1
         }
+    }
+}
+
+/// The byte a one-letter JSON escape (`\n`, `\t`, `\r`, `\b`, `\f`, `\/`, `\\`, `\"`) stands for;
+/// nil for `\u` and for letters JSON does not define.
+func jsonSimpleEscape(_ e: UInt8) -> UInt8? {
+    switch e {
+    case UInt8(ascii: "n"): 0x0A
+    case UInt8(ascii: "t"): 0x09
+    case UInt8(ascii: "r"): 0x0D
+    case UInt8(ascii: "b"): 0x08
+    case UInt8(ascii: "f"): 0x0C
+    case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "\""): e
+    default: nil
     }
 }

@@ -30,13 +30,11 @@ struct JSONStringStream {
             guard i + 1 < n else { throw problem("unterminated string", at: i + 1) }
             let e = bytes[i + 1]
             i += 2
+            if let byte = jsonSimpleEscape(e) {
+                out.append(byte)
+                continue
+            }
             switch e {
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "\""): out.append(e)
             case UInt8(ascii: "u"):
                 guard var value = hex4(bytes, at: i) else { throw problem("expected 4 hex digits after \\u", at: i) }
                 i += 4
