@@ -18,13 +18,11 @@ public final class TextClassifier {
         let source = loaded.adapter ?? loaded.info.directory
         let state = loaded.adapter == nil ? loaded.state
             : try TrainingState.read(Data(contentsOf: source.appendingPathComponent("state.json")), path: source.appendingPathComponent("state.json").path)
-        let f = state.config.finetuneSection
-        labels = f.labelList
-        guard f.task == .classify, labels.count >= 2, ModelCheckpoint.hasClassifier(in: source) || loaded.adapter != nil else {
+        guard ModelCheckpoint.hasClassifier(in: source) || loaded.adapter != nil,
+              let found = try ClassifierCheckpoint.labeledHead(from: source, state: state, channels: loaded.model.config.nEmbd) else {
             throw TrainingError("\(loaded.info.directory.path) is not a classification fine-tune (no score.weight in \(ModelCheckpoint.modelFile)); use a checkpoint of `trainer finetune` with finetune.task \"classify\"")
         }
-        head = ClassifierHead(classes: labels.count, channels: loaded.model.config.nEmbd)
-        try ClassifierCheckpoint.load(from: source, into: head, optimizer: nil)
+        (head, labels) = found
     }
 
     /// The class probabilities of `text`: its tokens then <|endoftext|>, the last block_size of

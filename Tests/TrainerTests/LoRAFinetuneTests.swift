@@ -84,16 +84,22 @@ import TestSupport
         return object["logits"] as! [[Double]]
     }
 
-    @Test func mergedCheckpointGivesTheAdaptedLogits() throws {
-        let dir = try TestDirectory.make("lora-merge")
-        let trained = try FinetuneTests.finetune("configs/finetune-instruct-tiny.json", dir,
-                                                 LoRAFinetuneTests.lora + ["--set", "training.max_steps=10", "--set", "eval.every=0"])
+    /// Trains a 10-step LoRA fine-tune of `config` on the shared base and merges it into `dir/merged`.
+    static func trainAndMerge(_ config: String, _ name: String) throws -> (dir: URL, base: String, adapter: String, merged: URL) {
+        let dir = try TestDirectory.make(name)
+        let trained = try FinetuneTests.finetune(config, dir, LoRAFinetuneTests.lora + ["--set", "training.max_steps=10", "--set", "eval.every=0"])
         #expect(trained.status == 0, "\(trained.stderr)")
         let base = FinetuneTests.pretrained.appendingPathComponent("step-0000040").path, adapter = dir.appendingPathComponent("ft").path
-        let export = try TrainerProcess.run(["export", base, "--merge-adapter", adapter, "--out", dir.appendingPathComponent("merged").path], timeout: 60)
+        let merged = dir.appendingPathComponent("merged")
+        let export = try TrainerProcess.run(["export", base, "--merge-adapter", adapter, "--out", merged.path], timeout: 60)
         #expect(export.status == 0, "\(export.stderr)")
+        return (dir, base, adapter, merged)
+    }
+
+    @Test func mergedCheckpointGivesTheAdaptedLogits() throws {
+        let (dir, base, adapter, mergedDir) = try Self.trainAndMerge("configs/finetune-instruct-tiny.json", "lora-merge")
         let adapted = try Self.logits([base, "--adapter", adapter])
-        let merged = try Self.logits([dir.appendingPathComponent("merged").path])
+        let merged = try Self.logits([mergedDir.path])
         let plain = try Self.logits([base])
         #expect(adapted == merged)
         let moved = zip(adapted.joined(), plain.joined()).map { abs($0 - $1) }.max()!
@@ -107,14 +113,7 @@ import TestSupport
     /// A classification adapter merges into a classification fine-tune's checkpoint: the head and
     /// labels travel with it, and it classifies as the base with the adapter on top does.
     @Test func aMergedClassifierClassifiesAsTheAdapterDoes() throws {
-        let dir = try TestDirectory.make("lora-merge-classify")
-        let trained = try FinetuneTests.finetune("configs/finetune-classify-tiny.json", dir,
-                                                 LoRAFinetuneTests.lora + ["--set", "training.max_steps=10", "--set", "eval.every=0"])
-        #expect(trained.status == 0, "\(trained.stderr)")
-        let base = FinetuneTests.pretrained.appendingPathComponent("step-0000040").path, adapter = dir.appendingPathComponent("ft").path
-        let merged = dir.appendingPathComponent("merged")
-        let export = try TrainerProcess.run(["export", base, "--merge-adapter", adapter, "--out", merged.path], timeout: 60)
-        #expect(export.status == 0, "\(export.stderr)")
+        let (_, base, adapter, merged) = try Self.trainAndMerge("configs/finetune-classify-tiny.json", "lora-merge-classify")
         for text in ["When shall we three meet again", "Fair is foul, and foul is fair:"] {
             let viaAdapter = try TrainerProcess.run(["classify", base, "--adapter", adapter, "--text", text, "--top", "2"], timeout: 60)
             let viaMerged = try TrainerProcess.run(["classify", merged.path, "--text", text, "--top", "2"], timeout: 60)

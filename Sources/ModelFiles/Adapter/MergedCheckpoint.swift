@@ -19,13 +19,10 @@ public enum MergedCheckpoint {
                 throw TrainingError("\(adapter.path) is a classification adapter without a state.json of ours, so its labels are unknown; merge a checkpoint of `trainer finetune` with finetune.lora_r > 0, or classify with trainer classify BASE --adapter \(adapter.path)")
             }
             let state = try TrainingState.read(bytes, path: statePath.path)
-            let labels = state.config.finetuneSection.labelList
-            guard state.config.finetuneSection.task == .classify, labels.count >= 2 else {
+            guard let found = try ClassifierCheckpoint.labeledHead(from: adapter, state: state, channels: loaded.model.config.nEmbd) else {
                 throw TrainingError("\(statePath.path) is not a classification fine-tune's state (finetune.task classify with its labels)")
             }
-            let head = ClassifierHead(classes: labels.count, channels: loaded.model.config.nEmbd)
-            try ClassifierCheckpoint.load(from: adapter, into: head, optimizer: nil)
-            (stateBytes, step, classifier) = (bytes, state.step, (head, labels))
+            (stateBytes, step, classifier) = (bytes, state.step, found)
         }
         guard var state = try JSONSerialization.jsonObject(with: stateBytes) as? [String: Any] else {
             throw TrainingError("\(loaded.info.directory.path): state.json is not a JSON object")

@@ -29,4 +29,14 @@ public enum ClassifierCheckpoint {
         try moments.copyFloats(named: "exp_avg.score.weight", shape: shape, into: optimizer.m)
         try moments.copyFloats(named: "exp_avg_sq.score.weight", shape: shape, into: optimizer.v)
     }
+
+    /// The head and labels of a classification fine-tune whose state is `state`, read from
+    /// `directory` (its checkpoint, or a LoRA classifier's adapter); nil when `state` is not one.
+    public static func labeledHead(from directory: URL, state: TrainingState, channels: Int) throws -> (head: ClassifierHead, labels: [String])? {
+        let f = state.config.finetuneSection, labels = f.labelList
+        guard f.task == .classify, labels.count >= 2 else { return nil }
+        let head = ClassifierHead(classes: labels.count, channels: channels)
+        try load(from: directory, into: head, optimizer: nil)
+        return (head, labels)
+    }
 }
