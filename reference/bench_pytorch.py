@@ -24,6 +24,8 @@ import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
+from config_overrides import apply_overrides
+
 
 class Block(nn.Module):
     def __init__(self, c, nh):
@@ -83,13 +85,7 @@ def main():
     rank, world = (dist.get_rank(), dist.get_world_size()) if distributed else (0, 1)
 
     cfg = json.load(open(args.config))
-    for item in args.set:
-        key, value = item.split("=", 1)
-        section, field = key.split(".", 1)
-        try:
-            cfg.setdefault(section, {})[field] = json.loads(value)
-        except json.JSONDecodeError:
-            cfg.setdefault(section, {})[field] = value
+    apply_overrides(cfg, args.set)
     m = {"n_layer": 6, "n_head": 6, "n_embd": 384, "block_size": 256, "vocab_size": 8192, **cfg.get("model", {})}
     tr = {"batch_tokens": 8192, "micro_batch": 4, "lr": 1e-3, "weight_decay": 0.1, "beta1": 0.9, "beta2": 0.95,
           "grad_clip": 1.0, **cfg.get("training", {})}

@@ -45,6 +45,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.optim._muon as muon_module
 
+from config_overrides import apply_overrides
+
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
 
@@ -62,13 +64,7 @@ def load_config(path, overrides):
     with open(path) as f:
         for section, fields in json.load(f).items():
             cfg.setdefault(section, {}).update(fields)
-    for item in overrides:
-        key, value = item.split("=", 1)
-        section, field = key.split(".", 1)
-        try:
-            cfg.setdefault(section, {})[field] = json.loads(value)
-        except json.JSONDecodeError:
-            cfg.setdefault(section, {})[field] = value
+    apply_overrides(cfg, overrides)
     m, t = cfg["model"], cfg["training"]
     assert m["family"] == "llama" and t["optimizer"] == "muon" and t["schedule"] == "wsd", "this script runs the llama + Muon + wsd recipe"
     if not m["intermediate_size"]:
