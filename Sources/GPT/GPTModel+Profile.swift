@@ -50,6 +50,7 @@ extension GPTModel {
         timed(.matmulBackwardData, floats: rows * OC + IC * OC + rows * IC, flops: 2 * rows * IC * OC) {
             linearBackwardData(dinp: dinp, dout: dout, weight: weight, rows: rows, inChannels: IC, outChannels: OC)
         }
+        guard trainsBase else { return }  // a frozen base (LoRA): no weight gradients
         timed(.matmulBackwardWeights, floats: rows * OC + rows * IC + 2 * IC * OC, flops: 2 * rows * IC * OC) {
             linearBackwardWeights(dweight: dweight, dout: dout, inp: inp, rows: rows, inChannels: IC, outChannels: OC)
         }

@@ -18,7 +18,7 @@ public final class GPTModel {
     public var lora: LoRAAdapter? = nil {
         willSet { precondition(newValue.map { $0.maxRows >= maxBatch * maxSequence } ?? true, "the adapter is built for fewer rows") }
     }
-    /// Where a frozen base's LayerNorm gradients go (2·C floats, never read).
+    /// Where a frozen base's norm weight (and GPT-2's LayerNorm bias) gradients go (2·C floats, never read).
     let gradientSink: UnsafeMutablePointer<Float>
     /// Largest batch `forward` accepts.
     public let maxBatch: Int
@@ -47,12 +47,11 @@ public final class GPTModel {
 
     /// Allocates buffers for batches of up to `maxBatch` sequences of up to `maxSequence` tokens.
     /// Parameters start at zero; call `initializeWeights(using:)` or copy weights in. With
-    /// `trainsBase` false (GPT-2 only) no gradient buffer is allocated and backward only serves an adapter.
+    /// `trainsBase` false no gradient buffer is allocated and backward only serves an adapter.
     public init(config: GPTConfig, maxBatch: Int, maxSequence: Int, trainsBase: Bool = true) {
         precondition(maxBatch > 0 && maxSequence > 0 && maxSequence <= config.blockSize,
                      "need 0 < maxSequence <= block_size and maxBatch > 0")
         precondition(config.family == .gpt2 || config.headSize % 2 == 0, "rotary embeddings need an even head size (GPTConfig.problems)")
-        precondition(trainsBase || config.family == .gpt2, "a frozen base (LoRA) is GPT-2 only")
         self.config = config
         self.trainsBase = trainsBase
         self.maxBatch = maxBatch

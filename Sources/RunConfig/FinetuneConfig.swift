@@ -28,9 +28,12 @@ extension TrainConfig {
         public var loraAlpha = 8.0
         /// Dropout on the adapters' input while training, in [0, 1).
         public var loraDropout = 0.0
-        /// Projections to adapt, comma-separated, as PEFT names GPT-2's modules: c_attn, c_proj
-        /// (both attn.c_proj and mlp.c_proj), c_fc, attn.c_proj, mlp.c_proj.
-        public var loraTargets = "c_attn"
+        /// Projections to adapt, comma-separated, as PEFT names the modules (a name or a dotted
+        /// suffix of one): GPT-2's c_attn, c_proj (both attn.c_proj and mlp.c_proj), c_fc,
+        /// attn.c_proj, mlp.c_proj; Llama's q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj,
+        /// down_proj. Empty: PEFT's default for the family (`LoRAProjection.defaultTargets`:
+        /// c_attn; q_proj,v_proj), written into the run's config once the model is known.
+        public var loraTargets = ""
         public init() {}
         enum CodingKeys: String, CodingKey {
             case initFrom = "init_from", task, trainFile = "train_file", valFile = "val_file", labels
@@ -38,11 +41,20 @@ extension TrainConfig {
             case loraR = "lora_r", loraAlpha = "lora_alpha", loraDropout = "lora_dropout", loraTargets = "lora_targets"
         }
 
-        /// The LoRA settings, or nil when `lora_r` is 0 (off).
-        public var lora: LoRASettings? {
+        /// The LoRA settings for a model of `family`, or nil when `lora_r` is 0 (off).
+        public func lora(family: ModelFamily) -> LoRASettings? {
             guard loraR > 0 else { return nil }
-            let targets = loraTargets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            return LoRASettings(rank: loraR, alpha: loraAlpha, dropout: loraDropout, targets: targets)
+            return LoRASettings(rank: loraR, alpha: loraAlpha, dropout: loraDropout, targets: targetList(family: family))
+        }
+
+        /// `lora_targets` as a list, or the family's default when it names none.
+        public func targetList(family: ModelFamily) -> [String] {
+            listedTargets.isEmpty ? LoRAProjection.defaultTargets(family) : listedTargets
+        }
+
+        /// The names `lora_targets` lists (none when empty).
+        var listedTargets: [String] {
+            loraTargets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
 
         /// The labels as a list (empty when `labels` is empty).
@@ -53,6 +65,18 @@ extension TrainConfig {
 
     /// The finetune section, or its defaults (state.json of older checkpoints has none).
     public var finetuneSection: FinetuneSection { finetune ?? FinetuneSection() }
+
+    /// The LoRA settings of a fine-tune of this config's model, nil with `finetune.lora_r` 0.
+    public var lora: LoRASettings? { finetuneSection.lora(family: model.family) }
+
+    /// Writes the family's default targets into an empty `finetune.lora_targets` (once `model` is
+    /// the model being fine-tuned), so the saved config names what was adapted and a resume,
+    /// resolved the same way, compares equal.
+    public mutating func resolveLoRATargets() {
+        guard var f = finetune, f.loraR > 0, f.listedTargets.isEmpty else { return }
+        f.loraTargets = LoRAProjection.defaultTargets(model.family).joined(separator: ",")
+        finetune = f
+    }
 }
 
 /// `finetune.task`: what a fine-tune learns, spelled in configs as its raw value.

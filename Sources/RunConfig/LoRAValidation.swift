@@ -7,17 +7,13 @@ public enum LoRAValidation {
     public static func check(_ c: TrainConfig) throws(ConfigError) {
         let f = c.finetuneSection
         guard f.loraR >= 0 else { throw ConfigError("finetune.lora_r", "\(f.loraR) must be 0 (LoRA off) or a rank of 1 or more, e.g. 8") }
-        guard let lora = f.lora else { return }
-        guard c.model.family == .gpt2 else {
-            throw ConfigError("finetune.lora_r", "LoRA is implemented for the gpt2 family only and the model is \(c.model.family.rawValue); set finetune.lora_r 0 (full fine-tuning or finetune.freeze_layers)")
+        guard let lora = c.lora else { return }
+        let family = c.model.family, valid = LoRAProjection.targetNames(family).joined(separator: ", ")
+        for target in lora.unknownTargets(family) {
+            throw ConfigError("finetune.lora_targets", "\"\(target)\" names no \(LoRAProjection.familyName(family)) module; use one or more of \(valid), comma-separated (the \(family.rawValue) family's PEFT names)")
         }
-        let valid = LoRAProjection.targetNames.joined(separator: ", ")
-        guard !lora.targets.isEmpty else { throw ConfigError("finetune.lora_targets", "is empty; name projections to adapt: \(valid)") }
-        for target in lora.targets where !LoRAProjection.targetNames.contains(target) {
-            throw ConfigError("finetune.lora_targets", "\"\(target)\" names no GPT-2 module; use one or more of \(valid), comma-separated")
-        }
-        for p in lora.projections {
-            let (i, o) = p.features(channels: c.model.nEmbd)
+        for p in lora.projections(family) {
+            let (i, o) = p.features(c.model)
             guard lora.rank <= min(i, o) else {
                 throw ConfigError("finetune.lora_r", "\(lora.rank) is larger than \(p.moduleName)'s matrix (\(i) × \(o)) allows; use a rank of at most \(min(i, o)), e.g. 8")
             }

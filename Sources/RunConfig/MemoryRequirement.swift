@@ -65,8 +65,9 @@ public struct MemoryRequirement: Sendable, Equatable {
 
     /// The LoRA adapter's parameter count for a fine-tune of `config` with `finetune.lora_r` > 0, else 0.
     public static func adapterParameters(_ config: TrainConfig) -> Int {
-        guard let lora = config.finetuneSection.lora, config.model.family == .gpt2, config.model.nEmbd > 0, config.model.nLayer > 0,
-              config.model.nEmbd <= 1 << 20, config.model.nLayer <= 1 << 20, lora.rank <= config.model.nEmbd else { return 0 }
+        guard let lora = config.lora, config.model.nEmbd > 0, config.model.nLayer > 0,
+              config.model.nEmbd <= 1 << 20, config.model.nLayer <= 1 << 20, lora.rank <= config.model.nEmbd,
+              (0...(1 << 22)).contains(config.model.intermediateSize) else { return 0 }
         return LoRAAdapter.parameterCount(settings: lora, config: config.model)
     }
 

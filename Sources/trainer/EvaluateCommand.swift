@@ -38,6 +38,9 @@ extension TrainerCommand {
         @Option(help: "Most tokens a generation item may produce.")
         var maxTokens = 16
 
+        @Option(help: "A LoRA adapter (a checkpoint of a fine-tune with finetune.lora_r > 0, or a PEFT adapter directory) to apply onto the checkpoint; refused if it was trained on other weights.", completion: .directory)
+        var adapter: String?
+
         @Flag(help: "Print lm-eval's results JSON instead of a table.")
         var json = false
 
@@ -66,7 +69,7 @@ extension TrainerCommand {
             Launch.run { comm in
                 RunSetup.configureThreads()
                 let warn: (String) -> Void = { text in if comm.isRoot { Log.warning(text) } }
-                let loaded = try comm.agree { try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn) }
+                let loaded = try comm.agree { try LoadedCheckpoint(path: checkpoint, batch: 1, warn: warn, adapter: adapter) }
                 let encoder = RequestEncoder(tokenizer: loaded.tokenizer, blockSize: loaded.state.config.model.blockSize)
                 let prepared: [PreparedTask]
                 do {

@@ -1,16 +1,40 @@
 import GPT
 import Testing
 
-/// LoRA's forward and backward (GPT/LoRA): adapter gradients and the gradient through the
-/// adapter to earlier parameters against central differences, with and without dropout.
+/// LoRA's forward and backward (GPT/LoRA) on GPT-2, Llama and Qwen3 (qk_norm, untied): adapter
+/// gradients and the gradient through the adapter to earlier parameters against central
+/// differences, with and without dropout; a frozen base, B = 0 and merging.
 @Suite struct LoRAGradientTests {
-    static let all = LoRASettings(rank: 3, alpha: 6, dropout: 0, targets: ["c_attn", "c_proj", "c_fc"])
+    /// A tiny model of each family with an adapter on every projection it has.
+    enum Case: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case gpt2, llama, qwen3
+        var config: GPTConfig {
+            switch self {
+            case .gpt2: tinyConfig
+            case .llama: tinyLlamaConfig
+            case .qwen3: tinyQwenConfig
+            }
+        }
+        var all: LoRASettings {
+            let targets = self == .gpt2 ? ["c_attn", "c_proj", "c_fc"] : LoRAProjection.targetNames(.llama)
+            return LoRASettings(rank: 3, alpha: 6, dropout: 0, targets: targets)
+        }
+        /// Adapted projections per block.
+        var projections: Int { self == .gpt2 ? 4 : 7 }
+        var testDescription: String { rawValue }
+    }
 
-    /// A randomized tinyConfig model with an adapter on every projection, A and B both nonzero.
-    static func adaptedModel(_ settings: LoRASettings, trainsBase: Bool, batch: Int, sequence: Int) -> GPTModel {
-        let model = GPTModel(config: tinyConfig, maxBatch: batch, maxSequence: sequence, trainsBase: trainsBase)
+    static func settings(_ c: Case, dropout: Double) -> LoRASettings {
+        var s = c.all
+        s.dropout = dropout
+        return s
+    }
+
+    /// A randomized tiny model with an adapter on every projection, A and B both nonzero.
+    static func adaptedModel(_ settings: LoRASettings, _ config: GPTConfig, trainsBase: Bool, batch: Int, sequence: Int) -> GPTModel {
+        let model = GPTModel(config: config, maxBatch: batch, maxSequence: sequence, trainsBase: trainsBase)
         randomizeParameters(model, seed: 11)
-        let lora = LoRAAdapter(settings: settings, config: tinyConfig, maxRows: batch * sequence)
+        let lora = LoRAAdapter(settings: settings, config: config, maxRows: batch * sequence)
         var rng = SplitMix64(seed: 5)
         for i in 0..<lora.values.count { lora.values[i] = Float(rng.next() >> 40) / Float(1 << 24) - 0.5 }
         model.lora = lora
@@ -47,15 +71,13 @@ import Testing
     }
 
     /// dA and dB of every adapted projection, with the base frozen (no base gradients at all).
-    @Test(arguments: [0.0, 0.3]) func adapterGradientsMatchCentralDifferences(dropout: Double) {
-        var settings = Self.all
-        settings.dropout = dropout
+    @Test(arguments: Case.allCases, [0.0, 0.3]) func adapterGradientsMatchCentralDifferences(_ c: Case, dropout: Double) {
         let (B, T) = (2, 8)
-        let model = Self.adaptedModel(settings, trainsBase: false, batch: B, sequence: T)
+        let model = Self.adaptedModel(Self.settings(c, dropout: dropout), c.config, trainsBase: false, batch: B, sequence: T)
         let lora = model.lora!
         // A fixed key: the mask is the same in every pass, so the loss is a function of A and B.
         if dropout > 0 { lora.dropoutKey = LoRADropoutKey(seed: 3, step: 4, positions: [17, 2]) }
-        let batch = randomBatch(batch: B, sequence: T, vocab: tinyConfig.vocabSize, seed: 21, ignored: [4])
+        let batch = randomBatch(batch: B, sequence: T, vocab: c.config.vocabSize, seed: 21, ignored: [4])
         #expect(model.gradients.isEmpty)
         lora.gradients.update(repeating: 0)
         model.forward(batch.inputs, batch.targets, batch: B, sequence: T)
@@ -63,18 +85,16 @@ import Testing
         let analytic = Array(lora.gradients)
         let checked = Self.check(model, values: lora.values, analytic: analytic, ranges: lora.tensors.map { ($0.name, $0.range) },
                                  batch: batch, B: B, T: T, scale: 0.5)
-        #expect(checked == 2 * lora.tensors.count && lora.tensors.count == 16)
+        #expect(checked == 2 * lora.tensors.count && lora.tensors.count == 2 * c.config.nLayer * c.projections)
     }
 
     /// The gradient that flows through the adapters into the layers below (dx), seen on the base
     /// parameters of a model that also trains its base.
-    @Test(arguments: [0.0, 0.3]) func gradientThroughAdapterMatchesCentralDifferences(dropout: Double) {
-        var settings = Self.all
-        settings.dropout = dropout
+    @Test(arguments: Case.allCases, [0.0, 0.3]) func gradientThroughAdapterMatchesCentralDifferences(_ c: Case, dropout: Double) {
         let (B, T) = (2, 8)
-        let model = Self.adaptedModel(settings, trainsBase: true, batch: B, sequence: T)
+        let model = Self.adaptedModel(Self.settings(c, dropout: dropout), c.config, trainsBase: true, batch: B, sequence: T)
         if dropout > 0 { model.lora!.dropoutKey = LoRADropoutKey(seed: 3, step: 4, positions: [17, 2]) }
-        let batch = randomBatch(batch: B, sequence: T, vocab: tinyConfig.vocabSize, seed: 22)
+        let batch = randomBatch(batch: B, sequence: T, vocab: c.config.vocabSize, seed: 22)
         model.zeroGradients()
         model.forward(batch.inputs, batch.targets, batch: B, sequence: T)
         model.backward(lossScale: 1)
@@ -86,12 +106,12 @@ import Testing
 
     /// A frozen base gives the adapter exactly the gradients a trained base does (only the weight
     /// GEMMs are skipped), and B = 0 (PEFT's start) leaves the logits bit-identical to the base's.
-    @Test func frozenBaseAndZeroBAreExact() {
+    @Test(arguments: Case.allCases) func frozenBaseAndZeroBAreExact(_ c: Case) {
         let (B, T) = (2, 8)
-        let batch = randomBatch(batch: B, sequence: T, vocab: tinyConfig.vocabSize, seed: 23)
+        let batch = randomBatch(batch: B, sequence: T, vocab: c.config.vocabSize, seed: 23)
         var grads: [[Float]] = []
         for trainsBase in [true, false] {
-            let model = Self.adaptedModel(Self.all, trainsBase: trainsBase, batch: B, sequence: T)
+            let model = Self.adaptedModel(c.all, c.config, trainsBase: trainsBase, batch: B, sequence: T)
             model.lora!.gradients.update(repeating: 0)
             model.zeroGradients()
             model.forward(batch.inputs, batch.targets, batch: B, sequence: T)
@@ -99,9 +119,9 @@ import Testing
             grads.append(Array(model.lora!.gradients))
         }
         #expect(grads[0] == grads[1])
-        let plain = GPTModel(config: tinyConfig, maxBatch: B, maxSequence: T)
+        let plain = GPTModel(config: c.config, maxBatch: B, maxSequence: T)
         randomizeParameters(plain, seed: 11)
-        let adapted = Self.adaptedModel(Self.all, trainsBase: false, batch: B, sequence: T)
+        let adapted = Self.adaptedModel(c.all, c.config, trainsBase: false, batch: B, sequence: T)
         let lora = adapted.lora!
         var rng = SplitMix64(seed: 1)
         lora.initialize(using: &rng)
@@ -114,11 +134,10 @@ import Testing
     /// The dropout mask belongs to the sample, not the batch: a row's logits are the same whether
     /// it is trained alone or beside another, and a different step draws a different mask.
     @Test func dropoutMaskFollowsTheSample() {
-        var settings = Self.all
-        settings.dropout = 0.5
+        let settings = Self.settings(.gpt2, dropout: 0.5)
         let T = 8
-        let pair = Self.adaptedModel(settings, trainsBase: false, batch: 2, sequence: T)
-        let single = Self.adaptedModel(settings, trainsBase: false, batch: 1, sequence: T)
+        let pair = Self.adaptedModel(settings, tinyConfig, trainsBase: false, batch: 2, sequence: T)
+        let single = Self.adaptedModel(settings, tinyConfig, trainsBase: false, batch: 1, sequence: T)
         let batch = randomBatch(batch: 2, sequence: T, vocab: tinyConfig.vocabSize, seed: 24)
         pair.lora!.dropoutKey = LoRADropoutKey(seed: 3, step: 4, positions: [40, 41])
         single.lora!.dropoutKey = LoRADropoutKey(seed: 3, step: 4, positions: [41])
@@ -132,14 +151,15 @@ import Testing
         #expect(zip(a, c).contains { abs($0 - $1) > 1e-3 })
     }
 
-    /// Merging (alpha/r)·(BA)ᵀ into the Conv1D weights gives the adapted model's logits.
-    @Test func mergedWeightsGiveTheAdaptedLogits() {
+    /// Merging (alpha/r)·BA into the weights (transposed into Conv1D, as is into nn.Linear) gives
+    /// the adapted model's logits.
+    @Test(arguments: Case.allCases) func mergedWeightsGiveTheAdaptedLogits(_ c: Case) {
         let (B, T) = (1, 8)
-        let adapted = Self.adaptedModel(Self.all, trainsBase: false, batch: B, sequence: T)
-        let merged = GPTModel(config: tinyConfig, maxBatch: B, maxSequence: T)
+        let adapted = Self.adaptedModel(c.all, c.config, trainsBase: false, batch: B, sequence: T)
+        let merged = GPTModel(config: c.config, maxBatch: B, maxSequence: T)
         _ = merged.parameters.update(fromContentsOf: adapted.parameters)
         adapted.lora!.merge(into: merged.parameters, layout: merged.layout)
-        let inputs = randomBatch(batch: B, sequence: T, vocab: tinyConfig.vocabSize, seed: 25).inputs
+        let inputs = randomBatch(batch: B, sequence: T, vocab: c.config.vocabSize, seed: 25).inputs
         adapted.forward(inputs, nil, batch: B, sequence: T)
         merged.forward(inputs, nil, batch: B, sequence: T)
         let a = Array(adapted.logits(batch: 0, position: 7)), m = Array(merged.logits(batch: 0, position: 7))

@@ -22,7 +22,7 @@ import Testing
         let base = try PretrainedWeights.open(fixture.appendingPathComponent("base").path)
         let model = GPTModel(config: base.modelConfig, maxBatch: 1, maxSequence: tokens, trainsBase: false)
         try base.load(into: model)
-        let description = try PEFTAdapter.describe(adapterDirectory)
+        let description = try PEFTAdapter.describe(adapterDirectory, family: .gpt2)
         let adapter = LoRAAdapter(settings: description.settings, config: base.modelConfig, maxRows: tokens)
         try PEFTAdapter.load(from: adapterDirectory, into: adapter, optimizer: nil, head: nil)
         model.lora = adapter
@@ -46,7 +46,7 @@ import Testing
     @Test func peftAdapterReproducesPEFTLogits() throws {
         let ref = try Self.reference()
         let adapterDirectory = Self.fixture.appendingPathComponent("adapter")
-        let description = try PEFTAdapter.describe(adapterDirectory)
+        let description = try PEFTAdapter.describe(adapterDirectory, family: .gpt2)
         #expect(description.settings == LoRASettings(rank: 4, alpha: 8, dropout: 0, targets: ["c_attn"]))
         #expect(description.taskType == "CAUSAL_LM")
         let model = try Self.adaptedModel(adapterDirectory, tokens: ref.input_ids.count)
@@ -92,7 +92,7 @@ import Testing
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             try JSONSerialization.data(withJSONObject: json).write(to: dir.appendingPathComponent(PEFTAdapter.configFile))
-            let error = #expect(throws: TrainingError.self) { try PEFTAdapter.describe(dir) }
+            let error = #expect(throws: TrainingError.self) { try PEFTAdapter.describe(dir, family: .gpt2) }
             #expect(error?.description.contains(PEFTAdapter.configFile) == true, "\(key)")
         }
     }

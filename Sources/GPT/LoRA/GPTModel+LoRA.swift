@@ -24,7 +24,7 @@ extension GPTModel {
         }
     }
 
-    /// `pointer` into the gradients, or, for a frozen base, the sink its LayerNorm gradients go to.
+    /// `pointer` into the gradients, or, for a frozen base, the sink its norm gradients go to.
     @inline(__always)
     func baseGradient(_ pointer: UnsafeMutablePointer<Float>, bias: Bool = false) -> UnsafeMutablePointer<Float> {
         trainsBase ? pointer : gradientSink + (bias ? config.nEmbd : 0)

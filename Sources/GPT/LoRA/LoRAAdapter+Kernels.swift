@@ -1,7 +1,9 @@
 // The adapter's forward and backward for one slot over `rows` = batch × sequence tokens, all
 // products through sgemm (row-major). h = dropout(x) (rows, in), u = h·Aᵀ (rows, r),
 // y += s·u·Bᵀ; backward from dy (rows, out): du = s·dy·B, dB += s·dyᵀ·u, dA += duᵀ·h,
-// dx += dropout(du·A) (the mask and scale of forward, recomputed).
+// dx += dropout(du·A) (the mask and scale of forward, recomputed). y and dy are the trunk's
+// rows: the slot's outputs are `out` columns from `column` in rows of `width` floats (Llama's
+// q, k, v in the packed qkv rows), so the leading dimension is `width`, not `out`.
 
 extension LoRAAdapter {
     /// u of `slot` for the last forward.
@@ -25,7 +27,7 @@ extension LoRAAdapter {
         sgemm(transA: false, transB: true, m: rows, n: r, k: s.input, alpha: 1, a: h, lda: s.input,
               b: v + s.aOffset, ldb: s.input, beta: 0, c: u, ldc: r)
         sgemm(transA: false, transB: true, m: rows, n: s.output, k: r, alpha: settings.scaling, a: u, lda: r,
-              b: v + s.bOffset, ldb: r, beta: 1, c: y, ldc: s.output)
+              b: v + s.bOffset, ldb: r, beta: 1, c: y + s.column, ldc: s.width)
     }
 
     /// After `forward` on the same x: adds dA and dB into `gradients` and the adapter's part of
@@ -34,9 +36,10 @@ extension LoRAAdapter {
                   batch B: Int, sequence T: Int) {
         let s = slots[slot], rows = B * T, r = rank, scaling = settings.scaling
         let v = values.baseAddress!, g = gradients.baseAddress!, u = hiddenRows(slot), du = dHidden.baseAddress!
-        sgemm(transA: false, transB: false, m: rows, n: r, k: s.output, alpha: scaling, a: dy, lda: s.output,
+        let dy = dy + s.column
+        sgemm(transA: false, transB: false, m: rows, n: r, k: s.output, alpha: scaling, a: dy, lda: s.width,
               b: v + s.bOffset, ldb: r, beta: 0, c: du, ldc: r)
-        sgemm(transA: true, transB: false, m: s.output, n: r, k: rows, alpha: scaling, a: dy, lda: s.output,
+        sgemm(transA: true, transB: false, m: s.output, n: r, k: rows, alpha: scaling, a: dy, lda: s.width,
               b: u, ldb: r, beta: 1, c: g + s.bOffset, ldc: r)
         let h = adapterInput(slot, x: x, batch: B, sequence: T)
         sgemm(transA: true, transB: false, m: r, n: s.input, k: rows, alpha: 1, a: du, lda: r,
@@ -53,15 +56,22 @@ extension LoRAAdapter {
                     probability: settings.dropout, accumulate: true)
     }
 
-    /// Adds (alpha/r)·(B·A)ᵀ into each adapted Conv1D weight (in, out) of `parameters` laid out
-    /// by `layout`: the merged model computes what base + adapter computed (without dropout).
+    /// Adds (alpha/r)·B·A into each adapted weight of `parameters` laid out by `layout`, in the
+    /// weight's own storage: transposed into GPT-2's Conv1D (in, out), as is into Llama's
+    /// nn.Linear (out, in). The merged model computes what base + adapter computed (without dropout).
     public func merge(into parameters: UnsafeMutableBufferPointer<Float>, layout: ParameterLayout) {
         let v = values.baseAddress!, p = parameters.baseAddress!
         for s in slots {
-            let w = p + layout.projectionWeightOffset(layer: s.layer, s.projection)
-            // W (in, out) += s·Aᵀ (in, r) · Bᵀ (r, out).
-            sgemm(transA: true, transB: true, m: s.input, n: s.output, k: rank, alpha: settings.scaling, a: v + s.aOffset,
-                  lda: s.input, b: v + s.bOffset, ldb: rank, beta: 1, c: w, ldc: s.output)
+            let (offset, storage) = layout.projectionWeight(layer: s.layer, s.projection)
+            let w = p + offset
+            switch storage {
+            case .inputsByOutputs:  // W (in, out) += s·Aᵀ (in, r) · Bᵀ (r, out).
+                sgemm(transA: true, transB: true, m: s.input, n: s.output, k: rank, alpha: settings.scaling, a: v + s.aOffset,
+                      lda: s.input, b: v + s.bOffset, ldb: rank, beta: 1, c: w, ldc: s.output)
+            case .outputsByInputs:  // W (out, in) += s·B (out, r) · A (r, in).
+                sgemm(transA: false, transB: false, m: s.output, n: s.input, k: rank, alpha: settings.scaling, a: v + s.bOffset,
+                      lda: rank, b: v + s.aOffset, ldb: s.input, beta: 1, c: w, ldc: s.input)
+            }
         }
     }
 }

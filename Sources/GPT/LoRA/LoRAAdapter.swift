@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A LoRA adapter on a GPT-2 model: for each adapted projection of each block, A (r, in) and
-/// B (out, r), and y = base(x) + (alpha/r)·B(A(dropout(x))), as PEFT's `lora.Linear`.
+/// A LoRA adapter on a GPT-2 or Llama model: for each adapted projection of each block, A (r, in)
+/// and B (out, r), and y = base(x) + (alpha/r)·B(A(dropout(x))), as PEFT's `lora.Linear`.
 ///
 /// Its values and gradients are flat buffers of their own (slot after slot, A then B), beside the
 /// model's, so the trainer all-reduces and updates only them. Attach it with `GPTModel.lora`.
@@ -20,10 +20,15 @@ public final class LoRAAdapter {
         public let input: Int, output: Int
         /// Offsets of A (r × input) and B (output × r) in `values` and `gradients`.
         public let aOffset: Int, bOffset: Int
+        /// Where the outputs sit in the trunk's rows: first column and row width
+        /// (`LoRAProjection.outputColumns`; Llama's q, k, v share one packed row).
+        public let column: Int, width: Int
     }
 
     /// Rank, alpha, dropout, targets.
     public let settings: LoRASettings
+    /// The family of the model it adapts (which projections the targets name).
+    public let family: ModelFamily
     /// The adapted projections of every block, block by block.
     public let slots: [Slot]
     /// A and B of every slot.
@@ -43,18 +48,20 @@ public final class LoRAAdapter {
     let scratch: UnsafeMutableBufferPointer<Float>
     private let slotIndex: [Int: Int]
 
-    /// An adapter for `config` (GPT-2) for batches of up to `maxRows` tokens; A and B start at zero.
+    /// An adapter for `config` for batches of up to `maxRows` tokens; A and B start at zero.
     public init(settings: LoRASettings, config: GPTConfig, maxRows: Int) {
-        precondition(settings.rank > 0 && maxRows > 0 && config.family == .gpt2, "LoRA needs r > 0 and a GPT-2 model")
+        precondition(settings.rank > 0 && maxRows > 0, "LoRA needs r > 0")
         self.settings = settings
+        family = config.family
         rank = settings.rank
         self.maxRows = maxRows
         var slots: [Slot] = [], next = 0, index: [Int: Int] = [:]
         for l in 0..<config.nLayer {
-            for p in settings.projections {
-                let (i, o) = p.features(channels: config.nEmbd)
+            for p in settings.projections(config.family) {
+                let (i, o) = p.features(config), (column, width) = p.outputColumns(config)
                 index[l * LoRAProjection.allCases.count + p.rawValue] = slots.count
-                slots.append(Slot(layer: l, projection: p, input: i, output: o, aOffset: next, bOffset: next + rank * i))
+                slots.append(Slot(layer: l, projection: p, input: i, output: o, aOffset: next, bOffset: next + rank * i,
+                                  column: column, width: width))
                 next += rank * (i + o)
             }
         }
@@ -72,8 +79,8 @@ public final class LoRAAdapter {
 
     /// Floats in `values` for these settings on `config` (for the memory requirement).
     public static func parameterCount(settings: LoRASettings, config: GPTConfig) -> Int {
-        config.nLayer * settings.projections.reduce(0) { n, p in
-            let (i, o) = p.features(channels: config.nEmbd)
+        config.nLayer * settings.projections(config.family).reduce(0) { n, p in
+            let (i, o) = p.features(config)
             return n + settings.rank * (i + o)
         }
     }
@@ -86,7 +93,7 @@ public final class LoRAAdapter {
     /// Each tensor's PEFT name without the `base_model.model.` prefix, (rows, columns) shape and range in `values`.
     public var tensors: [(name: String, shape: [Int], range: Range<Int>)] {
         slots.flatMap { s in
-            let module = "transformer.h.\(s.layer).\(s.projection.moduleName)"
+            let module = s.projection.modulePath(layer: s.layer)
             return [("\(module).lora_A.weight", [rank, s.input], s.aOffset..<s.aOffset + rank * s.input),
                     ("\(module).lora_B.weight", [s.output, rank], s.bOffset..<s.bOffset + rank * s.output)]
         }

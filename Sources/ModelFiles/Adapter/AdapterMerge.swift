@@ -3,8 +3,9 @@ import Foundation
 import GPT
 import RunConfig
 
-/// Applies a LoRA adapter onto loaded base weights for inference (`--adapter`): W += (alpha/r)·(BA)ᵀ
-/// in every adapted Conv1D weight, which is what PeftModel computes without dropout, and what
+/// Applies a LoRA adapter onto loaded base weights for inference (`--adapter`): (alpha/r)·BA added
+/// into every adapted weight (transposed into GPT-2's Conv1D, as is into Llama's nn.Linear), which
+/// is what PeftModel computes without dropout, and what
 /// every inference path (the cached decoder too) then runs as an ordinary model.
 public enum AdapterMerge {
     /// The adapter directory `path` names: an adapter (adapter_config.json) or a run directory of
@@ -27,10 +28,7 @@ public enum AdapterMerge {
         } else {
             warn("\(directory.path) has no \(PEFTAdapter.baseFile) (not trained here), so its base cannot be checked; applying it to \(base.path)")
         }
-        let description = try PEFTAdapter.describe(directory)
-        guard model.config.family == .gpt2 else {
-            throw TrainingError("\(directory.path): LoRA adapters apply to the gpt2 family only; \(base.path) is \(model.config.family.rawValue)")
-        }
+        let description = try PEFTAdapter.describe(directory, family: model.config.family)
         let adapter = LoRAAdapter(settings: description.settings, config: model.config, maxRows: 1)
         try PEFTAdapter.load(from: directory, into: adapter, optimizer: nil, head: nil)
         adapter.merge(into: model.parameters, layout: model.layout)

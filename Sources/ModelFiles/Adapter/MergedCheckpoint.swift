@@ -13,7 +13,7 @@ public enum MergedCheckpoint {
     public static func write(_ loaded: LoadedCheckpoint, to root: URL) throws -> CheckpointInfo {
         var stateBytes = loaded.info.state, step = loaded.state.step
         var classifier: (head: ClassifierHead, labels: [String])? = nil
-        if let adapter = loaded.adapter, try PEFTAdapter.describe(adapter).taskType == "SEQ_CLS" {
+        if let adapter = loaded.adapter, try PEFTAdapter.describe(adapter, family: loaded.model.config.family).taskType == "SEQ_CLS" {
             let statePath = adapter.appendingPathComponent(CheckpointStore.stateFileName)
             guard let bytes = FileManager.default.contents(atPath: statePath.path) else {
                 throw TrainingError("\(adapter.path) is a classification adapter without a state.json of ours, so its labels are unknown; merge a checkpoint of `trainer finetune` with finetune.lora_r > 0, or classify with trainer classify BASE --adapter \(adapter.path)")

@@ -4,8 +4,9 @@ import GPT
 import RunConfig
 
 /// A LoRA adapter directory in Hugging Face PEFT's format: adapter_config.json and
-/// adapter_model.safetensors (names `base_model.model.transformer.h.N.attn.c_attn.lora_A.weight`,
-/// a classifier's head as PEFT saves `modules_to_save` `score`), which
+/// adapter_model.safetensors (names `base_model.model.transformer.h.N.attn.c_attn.lora_A.weight`
+/// for GPT-2, `base_model.model.model.layers.N.self_attn.q_proj.lora_A.weight` for Llama, a
+/// classifier's head as PEFT saves `modules_to_save` `score` in both), which
 /// `PeftModel.from_pretrained(base, DIR)` loads; beside them, files of ours: the base's identity
 /// (`lora_base.json`) and the adapter's AdamW moments (`adapter_optimizer.safetensors`).
 public enum PEFTAdapter {
@@ -38,7 +39,9 @@ public enum PEFTAdapter {
     public static func writers(adapter: LoRAAdapter, optimizer: AdamW?, head: ClassifierHead?, base: LoRABase) -> [CheckpointFile] {
         let taskType = head == nil ? "CAUSAL_LM" : "SEQ_CLS"
         var files: [CheckpointFile] = [
-            (configFile, { url in try configJSON(adapter.settings, taskType: taskType, baseModel: base.path).write(to: url) }),
+            (configFile, { url in
+                try configJSON(adapter.settings, family: adapter.family, taskType: taskType, baseModel: base.path).write(to: url)
+            }),
             (weightsFile, { url in
                 var list = tensors(adapter, adapter.values, prefix: prefix)
                 if let head {
@@ -58,13 +61,14 @@ public enum PEFTAdapter {
         return files
     }
 
-    /// adapter_config.json as PEFT 0.21 writes it for a GPT-2 LoRA (every key LoraConfig has, at
-    /// its default unless ours differs), sorted and indented.
-    public static func configJSON(_ s: LoRASettings, taskType: String, baseModel: String) throws -> Data {
+    /// adapter_config.json as PEFT 0.21 writes it for a LoRA on a `family` model (every key
+    /// LoraConfig has, at its default unless ours differs; fan_in_fan_out true only for GPT-2's
+    /// Conv1D), sorted and indented.
+    public static func configJSON(_ s: LoRASettings, family: ModelFamily, taskType: String, baseModel: String) throws -> Data {
         let null = NSNull()
         let object: [String: Any] = [
             "alpha_pattern": [String: Any](), "auto_mapping": null, "base_model_name_or_path": baseModel, "bias": "none",
-            "exclude_modules": null, "fan_in_fan_out": true, "inference_mode": true, "init_lora_weights": true,
+            "exclude_modules": null, "fan_in_fan_out": family == .gpt2, "inference_mode": true, "init_lora_weights": true,
             "layer_replication": null, "layers_pattern": null, "layers_to_transform": null, "loftq_config": [String: Any](),
             "lora_alpha": s.alpha, "lora_bias": false, "lora_dropout": s.dropout, "megatron_config": null,
             "megatron_core": "megatron.core", "modules_to_save": taskType == "SEQ_CLS" ? ["score"] as Any : null,
@@ -74,29 +78,35 @@ public enum PEFTAdapter {
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
-    /// Reads adapter_config.json of `directory`; refuses what our LoRA does not compute (DoRA,
-    /// rsLoRA, biases, per-layer ranks, fan_in_fan_out false, targets that are not GPT-2 projections).
-    public static func describe(_ directory: URL) throws -> Description {
+    /// Reads adapter_config.json of `directory` for a base of `family`; refuses what our LoRA
+    /// does not compute (DoRA, rsLoRA, biases, per-layer ranks, a fan_in_fan_out that is not the
+    /// family's, targets that name no projection of the family).
+    public static func describe(_ directory: URL, family: ModelFamily) throws -> Description {
         let path = directory.appendingPathComponent(configFile).path
         guard let bytes = FileManager.default.contents(atPath: path),
               let json = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any] else {
             throw TrainingError("\(path): missing or not a JSON object; an adapter directory holds PEFT's adapter_config.json")
         }
-        func fail(_ what: String) -> TrainingError { TrainingError("\(path): \(what); only plain GPT-2 LoRA adapters (peft_type LORA, fan_in_fan_out true) are supported") }
+        let name = LoRAProjection.familyName(family), fanInFanOut = family == .gpt2
+        func fail(_ what: String) -> TrainingError {
+            TrainingError("\(path): \(what); only plain \(name) LoRA adapters (peft_type LORA, fan_in_fan_out \(fanInFanOut)) are supported on this \(family.rawValue) base")
+        }
         guard json["peft_type"] as? String == "LORA" else { throw fail("peft_type is \(json["peft_type"] ?? "missing"), not LORA") }
         guard let r = json["r"] as? Int, r > 0, let alpha = (json["lora_alpha"] as? NSNumber)?.doubleValue, alpha > 0 else {
             throw fail("r and lora_alpha must be positive numbers")
         }
         let targets = (json["target_modules"] as? [String]) ?? ((json["target_modules"] as? String).map { [$0] } ?? [])
-        guard !targets.isEmpty, targets.allSatisfy(LoRAProjection.targetNames.contains) else {
-            throw fail("target_modules \(targets) must be some of \(LoRAProjection.targetNames.joined(separator: ", "))")
+        let settings = LoRASettings(rank: r, alpha: alpha, dropout: (json["lora_dropout"] as? NSNumber)?.doubleValue ?? 0, targets: targets)
+        guard !targets.isEmpty, settings.unknownTargets(family).isEmpty else {
+            throw fail("target_modules \(targets) must be some of \(LoRAProjection.targetNames(family).joined(separator: ", "))")
         }
-        guard json["fan_in_fan_out"] as? Bool == true else { throw fail("fan_in_fan_out is not true (GPT-2's Conv1D needs it)") }
+        guard (json["fan_in_fan_out"] as? Bool ?? false) == fanInFanOut else {
+            throw fail("fan_in_fan_out is not \(fanInFanOut) (\(fanInFanOut ? "GPT-2's Conv1D weights are (in, out)" : "Llama's nn.Linear weights are (out, in)"))")
+        }
         for key in ["use_dora", "use_rslora"] where json[key] as? Bool == true { throw fail("\(key) is true") }
         guard (json["bias"] as? String ?? "none") == "none" else { throw fail("bias is \(json["bias"]!), not none") }
         for key in ["rank_pattern", "alpha_pattern"] where !((json[key] as? [String: Any])?.isEmpty ?? true) { throw fail("\(key) is set") }
-        let dropout = (json["lora_dropout"] as? NSNumber)?.doubleValue ?? 0
-        return Description(settings: LoRASettings(rank: r, alpha: alpha, dropout: dropout, targets: targets),
+        return Description(settings: settings,
                            taskType: json["task_type"] as? String ?? "CAUSAL_LM", baseModel: json["base_model_name_or_path"] as? String ?? "")
     }
 

@@ -13,7 +13,7 @@ import RunConfig
 extension Trainer {
     /// The adapter of a LoRA fine-tune of `config`, nil for pre-training and full fine-tunes.
     static func makeAdapter(config: TrainConfig, objective: TrainingObjective, plan: BatchPlan) -> LoRAAdapter? {
-        guard !(objective is LanguageModelObjective), let lora = config.finetuneSection.lora else { return nil }
+        guard !(objective is LanguageModelObjective), let lora = config.lora else { return nil }
         return LoRAAdapter(settings: lora, config: config.model, maxRows: plan.microBatch * objective.sequence)
     }
 

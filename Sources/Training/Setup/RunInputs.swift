@@ -65,6 +65,7 @@ public struct RunInputs {
         case .pretrain:
             kind = .pretrain(initFrom)
         case .finetune:
+            config.resolveLoRATargets()  // the family is the init_from model's by now
             try FinetuneValidation.check(config)
             // FinetuneValidation refuses an empty init_from, so the weights are open here.
             let setup = try FinetuneSetup(config: config, initFrom: initFrom!)

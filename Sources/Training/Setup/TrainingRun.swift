@@ -152,7 +152,7 @@ public struct TrainingRun {
             lines.append("finetune: \(f.task.rawValue) from \(setup.initFrom.directory.path); \(setup.train.count) training and \(setup.val.count) validation records"
                 + (f.task == .classify ? "; labels \(setup.labels.joined(separator: ", "))" : "")
                 + (f.freezeLayers > 0 ? "; embeddings and \(f.freezeLayers) lowest blocks frozen" : "")
-                + (f.lora.map { "; LoRA r \($0.rank), alpha \($0.alpha), dropout \($0.dropout) on \($0.targets.joined(separator: ",")): \(MemoryRequirement.adapterParameters(config)) trainable adapter parameters, base frozen (no base gradients or moments), AdamW" } ?? ""))
+                + (config.lora.map { "; LoRA r \($0.rank), alpha \($0.alpha), dropout \($0.dropout) on \($0.targets.joined(separator: ",")): \(MemoryRequirement.adapterParameters(config)) trainable adapter parameters, base frozen (no base gradients or moments), AdamW" } ?? ""))
         }
         return lines + inputs.notes.map { "note: \($0)" }
     }
