@@ -10,14 +10,18 @@ private func recordStopSignal(_ signal: Int32) {
     Glibc.signal(signal, SIG_DFL)
 }
 
-/// SIGINT and SIGTERM ask the job to stop cleanly: finish the step, save, exit 0.
+/// SIGINT, SIGTERM and SIGUSR1 ask the job to stop cleanly: finish the step, save, exit 0.
+/// SIGUSR1 is the one to send to mpirun itself: it forwards SIGUSR1 to every rank on every host,
+/// while on SIGTERM it kills the job after a grace period that a save may outlast
+/// (launch/supervise.sh --hostfile stops a job this way to restart it on more hosts).
 enum StopSignal {
     /// Installs the handlers on this rank.
     static func install() {
         signal(SIGINT, recordStopSignal)
         signal(SIGTERM, recordStopSignal)
+        signal(SIGUSR1, recordStopSignal)
     }
 
-    /// True once SIGINT or SIGTERM arrived.
+    /// True once SIGINT, SIGTERM or SIGUSR1 arrived.
     static var raised: Bool { receivedSignal != 0 }
 }

@@ -21,7 +21,7 @@ struct TrainerCommand: ParsableCommand {
           trainer bench configs/gpt-small.json --json
           mpirun -n 2 trainer sweep configs/sweep-shakespeare.json
         """,
-        subcommands: [Train.self, Prepare.self, Eval.self, Evaluate.self, Sample.self, Report.self, Status.self, Finetune.self, Classify.self, Bench.self, Sweep.self, Export.self],
+        subcommands: [Train.self, Prepare.self, Eval.self, Evaluate.self, Sample.self, Report.self, Status.self, Finetune.self, Classify.self, Bench.self, Sweep.self, Export.self, Layouts.self],
         defaultSubcommand: Train.self)
 
     /// Parses the command line after giving a bare `--resume` its implicit value.
