@@ -11,7 +11,9 @@ extension TrainerCommand {
             abstract: "Measure sgemm GFLOP/s, tokens/s, the time split of a step, MFU and memory (writes nothing).",
             discussion: """
             Trains a few in-memory steps (no checkpoints, no evaluation). Under mpirun every rank measures and rank 0 \
-            prints. With --allreduce, times the gradient all-reduce against one plain MPI_Allreduce of the same bytes.
+            prints. With --allreduce, times the gradient all-reduce against one plain MPI_Allreduce of the same bytes. \
+            With --finetune, measures the fine-tune `trainer finetune CONFIG` would run (its init_from model, \
+            objective, freezing or LoRA adapters).
             """)
 
         @OptionGroup var options: ConfigOptions
@@ -24,6 +26,9 @@ extension TrainerCommand {
 
         @Flag(help: "Benchmark the gradient all-reduce instead of training.")
         var allreduce = false
+
+        @Flag(help: "Read the config as a fine-tune's (trainer finetune CONFIG) and measure its steps.")
+        var finetune = false
 
         @OptionGroup var projection: ProjectionOptions
 
@@ -40,7 +45,7 @@ extension TrainerCommand {
         func run() throws {
             if try runFitOrProjection() { return }
             let coreNote = Self.fixCoreType()
-            let inputs = options.inputs(.pretrain)
+            let inputs = options.inputs(finetune ? .finetune : .pretrain)
             let config = inputs.config
             Launch.run { comm in
                 if allreduce {
