@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport", "RunConfig", "ModelFiles", "Inference", "Sweeps", "GPT", "Data", "Collectives", "Checkpoints", "TensorBoard", "ScalingLaws", "FuzzTargets"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Training", "TestSupport", "RunConfig", "ModelFiles", "Checkpoints", "TensorBoard", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "TrainerTests", dependencies: ["Training", "TestSupport", "RunConfig", "ModelFiles", "Checkpoints", "TensorBoard", "GGUF", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TaskEvaluationTests", dependencies: ["TaskEvaluation", "GPT", "Data", "Collectives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws"]),

@@ -7,6 +7,9 @@ llama.cpp's logits, stopping at <|endoftext|>) and compare with
 tokenization of a few strings with the checkpoint's tokenizer as transformers loads it from the
 same directory (our tokenizer's files; HuggingFaceExportTests holds ours equal to it).
 
+Works for gpt2 and llama checkpoints (logits compared with AutoModelForCausalLM). Outputs of two runs:
+reference/llamacpp_check_gpt-small.txt, reference/llamacpp_check_llama-tiny.txt.
+
 Needs: /work/venv with llama-cpp-python (CMAKE_ARGS="-DGGML_NATIVE=ON" pip install llama-cpp-python),
 a release build (swift build -c release) and a checkpoint whose block_size >= prompt + N tokens
 (llama.cpp cannot read past the position embeddings). Example:
@@ -87,9 +90,9 @@ def logits_difference(llm, directory, prompt, ggml_gelu=False):
     """Max |llama.cpp - transformers| over every position's logits: transformers loads the
     checkpoint directory as it is and computes GPT-2 in float32 (with ggml's GELU if asked)."""
     import torch
-    from transformers import GPT2LMHeadModel
-    model = GPT2LMHeadModel.from_pretrained(directory, attn_implementation="eager").eval()
-    if ggml_gelu:
+    from transformers import AutoModelForCausalLM
+    model = AutoModelForCausalLM.from_pretrained(directory, attn_implementation="eager").eval()
+    if ggml_gelu and model.config.model_type == "gpt2":
         for block in model.transformer.h:
             block.mlp.act = float16_table_gelu()
     tokens = llm.tokenize(prompt.encode(), add_bos=False, special=False)

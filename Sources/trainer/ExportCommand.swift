@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GGUF
+import GPT
 import ModelFiles
 import RunConfig
 import Training
@@ -52,20 +53,38 @@ extension TrainerCommand {
                 }
                 guard let gguf else { return }
                 let model = loaded.state.config.model
-                let shape = GPT2Shape(nLayer: model.nLayer, nHead: model.nHead, nEmbd: model.nEmbd, contextLength: model.blockSize, vocabSize: model.vocabSize)
+                if model.qkNorm {
+                    throw TrainingError("\(loaded.info.directory.path) is a Qwen3 model (model.qk_norm); GGUF export writes the gpt2 and llama architectures only, so export it to transformers (the checkpoint directory is one) and convert it with llama.cpp's convert_hf_to_gguf.py")
+                }
                 let vocabulary = try GGUFVocabulary.read(from: loaded.info.directory)
                 let name = loaded.info.directory.deletingLastPathComponent().lastPathComponent
                 try withExtendedLifetime(loaded) {  // the source reads the model's parameter buffer
                     let weights = FlatParameters(tensors: loaded.model.layout.tensors.map { ($0.name, $0.shape, $0.range) },
                                                  parameters: UnsafeBufferPointer(loaded.model.parameters))
-                    let file = try GPT2Export.file(name: name, shape: shape, weights: weights, vocabulary: vocabulary, type: type)
+                    let file = try Self.file(model, name: name, weights: weights, vocabulary: vocabulary, type: type)
                     try GGUFWriter.write(file, to: URL(fileURLWithPath: gguf))
                     let bytes = (try? FileManager.default.attributesOfItem(atPath: gguf)[.size] as? Int) ?? 0
-                    print("wrote \(gguf): gpt2, \(type.rawValue), \(file.tensors.count) tensors, \(bytes) bytes, from \(loaded.info.directory.path)")
+                    print("wrote \(gguf): \(model.family == .llama ? "llama" : "gpt2"), \(type.rawValue), \(file.tensors.count) tensors, \(bytes) bytes, from \(loaded.info.directory.path)")
                 }
             } catch {
                 Launch.failBeforeMPI("\(error)")
             }
+        }
+    }
+}
+
+extension TrainerCommand.Export {
+    /// The GGUF file of `model`'s family: llama.cpp's gpt2 or llama architecture.
+    static func file(_ model: GPTConfig, name: String, weights: TensorSource, vocabulary: GGUFVocabulary, type: GGUFTensorType) throws -> GGUFFile {
+        switch model.family {
+        case .gpt2:
+            let shape = GPT2Shape(nLayer: model.nLayer, nHead: model.nHead, nEmbd: model.nEmbd, contextLength: model.blockSize, vocabSize: model.vocabSize)
+            return try GPT2Export.file(name: name, shape: shape, weights: weights, vocabulary: vocabulary, type: type)
+        case .llama:
+            let shape = LlamaShape(nLayer: model.nLayer, nHead: model.nHead, nKVHead: model.nHead, nEmbd: model.nEmbd,
+                                   nFF: model.resolvedIntermediateSize, contextLength: model.blockSize, vocabSize: model.vocabSize,
+                                   rmsNormEpsilon: Float(model.normEps), ropeFreqBase: Float(model.ropeTheta), tiedEmbeddings: model.tiedHead)
+            return try LlamaExport.file(name: name, shape: shape, weights: weights, vocabulary: vocabulary, type: type)
         }
     }
 }
