@@ -141,8 +141,9 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         public var watchdogS = 300.0
         /// Sum gradients, losses and evaluation figures exactly (`ExactSum`: integer fixed point,
         /// 16 bytes per gradient element), so that weights are bit-identical for any ranks × threads
-        /// layout and across resumes on another rank count. Cost: README.md, "Exact sums".
-        public var exact = false
+        /// layout and across resumes on another rank count. On by default, as trustworthy runs need;
+        /// false gives back its cost (README.md, "Exact sums") for sums that are right only to rounding.
+        public var exact = true
         /// ZeRO-1: each rank keeps the optimizer state of one contiguous shard of the parameters;
         /// gradients are reduce-scattered and the updated shards all-gathered (Training/Loop/
         /// OptimizerSharding.swift). Optimizer memory per rank falls from 8 bytes per parameter to
