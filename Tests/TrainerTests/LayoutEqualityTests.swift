@@ -131,4 +131,24 @@ import TestSupport
         }
         #expect(validation[0].count == 3 && validation.allSatisfy { $0 == validation[0] }, "\(validation)")
     }
+
+    /// The llama family, with AdamW and with Muon (the speedrun's recipe), at 1 × 1, 1 × 2, 2 × 1
+    /// and 3 × 1: the same weights and optimizer state.
+    @Test(arguments: ["adamw", "muon"])
+    func theLlamaFamilyGivesTheSameBytesAtEveryLayout(optimizer: String) throws {
+        let dir = try TestDirectory.make("layout-llama-\(optimizer)")
+        let recipe = ["--set", "model.family=llama", "--set", "training.optimizer=\(optimizer)"]
+            + (optimizer == "muon" ? ["--set", "training.lr=0.02", "--set", "training.min_lr=0.002"] : [])
+        let layouts = [(1, 1), (1, 2), (2, 1), (3, 1)]
+        for layout in layouts {
+            let result = try Self.train(dir, run: Self.name(layout), ranks: layout.0, threads: layout.1, recipe)
+            try #require(result.status == 0, "\(Self.name(layout)): \(result.stderr)")
+        }
+        for layout in layouts.dropFirst() {
+            for file in ["model.safetensors", "optimizer.safetensors"] {
+                #expect(try Self.sha256(dir, Self.name(layout), step: Self.steps, file) == Self.sha256(dir, "r1t1", step: Self.steps, file),
+                        "llama \(optimizer) \(Self.name(layout)): \(file)")
+            }
+        }
+    }
 }
