@@ -86,8 +86,12 @@ say "hosts: ${all_hosts[*]} (slots ${all_slots[*]}); rank counts that split the 
 attempt=0
 start=0
 resume=()
+job=""
+stopping=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Ctrl-C or SIGTERM to the supervisor stops the job cleanly (it runs in its own session) and ends here.
+trap 'stopping=1; [ -n "$job" ] && kill -USR1 "$job" 2>/dev/null; say "stopping the job cleanly"' INT TERM
 while true; do
   probe_hosts
   ranks=$(largest_count "$counts" "$up_slots")
@@ -103,19 +107,23 @@ while true; do
     --bind-to none "$trainer" "${args[@]}" "${resume[@]}" &
   job=$!
   grown=0
+  last_probe=$SECONDS
   while kill -0 "$job" 2>/dev/null; do
-    if [ -n "$missing_hosts" ] && [ "$grown" -eq 0 ] && sleep "$probe_every" && kill -0 "$job" 2>/dev/null \
-       && returned=$(first_answering $missing_hosts); then
-      say "$returned answers again; stopping the job cleanly to restart it on every host that answers"
-      kill -USR1 "$job" 2>/dev/null
-      grown=1
-    else
-      sleep 1
+    sleep 1
+    if [ -n "$missing_hosts" ] && [ "$grown" -eq 0 ] && [ "$stopping" -eq 0 ] && [ $((SECONDS - last_probe)) -ge "$probe_every" ]; then
+      last_probe=$SECONDS
+      if returned=$(first_answering $missing_hosts); then
+        say "$returned answers again; stopping the job cleanly to restart it on every host that answers"
+        kill -USR1 "$job" 2>/dev/null
+        grown=1
+      fi
     fi
   done
   wait "$job"
   status=$?
+  job=""
   resume=(--resume)
+  if [ "$stopping" -eq 1 ]; then say "stopped (status $status)"; exit "$status"; fi
   if [ "$status" -eq 0 ] && [ "$grown" -eq 0 ]; then say "the job finished"; exit 0; fi
   if [ "$status" -eq 0 ]; then continue; fi
   after_failure "$status"
