@@ -20,8 +20,7 @@ import TestSupport
         let hosts = try NamespacePair.create().get()
         defer { hosts.killProcessesInA(); hosts.remove() }
         let dir = try TestDirectory.make("elastic")
-        let hostfile = dir.appendingPathComponent("hostfile")
-        try "\(hosts.addressA) slots=1\n\(hosts.addressB) slots=1\n".write(to: hostfile, atomically: true, encoding: .utf8)
+        let hostfile = try hosts.writeHostfile(in: dir)
         let data = ["--set", "data.dir=\(dir.path)/data"]
 
         let reference = try TrainerProcess.run(["configs/gpt-tiny.json", "--set", "checkpoint.dir=\(dir.path)/reference"] + data + Self.run,

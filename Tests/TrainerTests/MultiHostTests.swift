@@ -17,8 +17,7 @@ import TestSupport
         defer { hosts.remove() }
 
         let dir = try TestDirectory.make("multihost")
-        let hostfile = dir.appendingPathComponent("hostfile")
-        try "\(hosts.addressA) slots=1\n\(hosts.addressB) slots=1\n".write(to: hostfile, atomically: true, encoding: .utf8)
+        let hostfile = try hosts.writeHostfile(in: dir)
 
         // Placement: each rank reports the IPv4 addresses of the namespace it runs in.
         let placement = try hosts.mpirun(hostfile: hostfile, [
@@ -72,8 +71,7 @@ import TestSupport
         let hosts = try NamespacePair.create().get()
         defer { hosts.remove() }
         let dir = try TestDirectory.make("multihost-exact")
-        let hostfile = dir.appendingPathComponent("hostfile")
-        try "\(hosts.addressA) slots=1\n\(hosts.addressB) slots=1\n".write(to: hostfile, atomically: true, encoding: .utf8)
+        let hostfile = try hosts.writeHostfile(in: dir)
         func args(_ name: String) -> [String] {
             ["configs/gpt-tiny.json", "--set", "checkpoint.dir=\(dir.path)/\(name)", "--set", "data.dir=\(dir.path)/data"] + LayoutEqualityTests.exact
         }

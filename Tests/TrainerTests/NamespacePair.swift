@@ -71,6 +71,13 @@ struct NamespacePair {
         _ = Self.run([Self.ip, "netns", "delete", nameB])
     }
 
+    /// DIR/hostfile naming both hosts with one slot each, for mpirun and launch/supervise.sh.
+    func writeHostfile(in dir: URL) throws -> URL {
+        let hostfile = dir.appendingPathComponent("hostfile")
+        try "\(addressA) slots=1\n\(addressB) slots=1\n".write(to: hostfile, atomically: true, encoding: .utf8)
+        return hostfile
+    }
+
     /// Kills every process still running inside namespace A (a supervisor and its job after a failed test).
     func killProcessesInA() {
         guard let pids = try? Self.execute([Self.ip, "netns", "pids", nameA], timeout: 10).stdout else { return }
