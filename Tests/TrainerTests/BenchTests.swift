@@ -64,4 +64,23 @@ import TestSupport
         let object = try JSONSerialization.jsonObject(with: Data((result.stdout.split(separator: "\n").last ?? "").utf8)) as? [String: Any]
         for field in ["plain_ms", "bucketed_ms", "overlapped_ms", "ratio", "bytes"] { #expect(object?[field] != nil, "missing \(field)") }
     }
+
+    /// --finetune measures the fine-tune of the shared pre-trained gpt-tiny: its model (not the
+    /// config's model section), with LoRA adapters.
+    @Test func finetuneMeasuresTheFineTuneItsConfigDescribes() throws {
+        let dir = try TestDirectory.make("bench-finetune")
+        func run(_ extra: [String]) throws -> [String: Any] {
+            let result = try TrainerProcess.run(["bench"] + extra + ["configs/finetune-instruct-tiny.json", "--steps", "1", "--json",
+                                                 "--set", "finetune.init_from=\(PretrainedTiny.checkpoint.path)", "--set", "finetune.lora_r=4",
+                                                 "--set", "checkpoint.dir=\(dir.path)/run"], timeout: 600)
+            try #require(result.status == 0, "bench \(extra) failed: \(result.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data((result.stdout.split(separator: "\n").last ?? "").utf8)) as? [String: Any])
+        }
+        let finetune = try run(["--finetune"])
+        let estimate = try #require(finetune["memory_estimate"] as? [String: Double])
+        #expect(estimate.keys.contains { $0.contains("LoRA adapters") }, "\(estimate.keys)")
+        // The fine-tune is of gpt-tiny's model; the config's model section (the defaults, gpt-small) plays no part.
+        let tiny = try Self.bench(ranks: nil).json["parameters"] as? Int
+        #expect(finetune["parameters"] as? Int == tiny, "fine-tune \(finetune["parameters"] ?? "nil"), gpt-tiny \(tiny ?? 0)")
+    }
 }
