@@ -54,16 +54,29 @@ public final class GPTInference {
     /// The result is valid until the next call.
     public func next(token: Int32) -> UnsafeBufferPointer<Float> {
         let config = model.config
-        precondition(length < capacity, "the key/value cache is full")
-        precondition(token >= 0 && Int(token) < config.vocabSize, "token out of vocabulary")
-        switch config.family {
-        case .gpt2: gpt2Step(token: token)
-        case .llama: llamaStep(token: token)
-        }
+        step(token: token)
         let p = model.parameters.baseAddress!
         classifierForward(logits: logits, x: ln, wte: p + model.layout.headOffset, rows: 1, channels: config.nEmbd, vocab: config.vocabSize)
         length += 1
         return UnsafeBufferPointer(start: logits, count: config.vocabSize)
+    }
+
+    /// Appends `token` at position `length` without the logits after it: a context token whose
+    /// prediction nobody reads skips the head (V × C of the ~12·L·C² + V·C multiply-adds per token).
+    /// The cache ends up as `next` leaves it, bit for bit.
+    public func append(token: Int32) {
+        step(token: token)
+        length += 1
+    }
+
+    /// One position through the blocks, the final norm's output left in `ln`.
+    private func step(token: Int32) {
+        precondition(length < capacity, "the key/value cache is full")
+        precondition(token >= 0 && Int(token) < model.config.vocabSize, "token out of vocabulary")
+        switch model.config.family {
+        case .gpt2: gpt2Step(token: token)
+        case .llama: llamaStep(token: token)
+        }
     }
 
     /// One GPT-2 position: x through the blocks, the final LayerNorm's output left in `ln`.

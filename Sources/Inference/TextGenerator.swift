@@ -59,9 +59,9 @@ public struct TextGenerator {
 
     private func feed(_ tokens: [Int32], into inference: GPTInference) -> UnsafeBufferPointer<Float> {
         inference.reset()
-        var logits = UnsafeBufferPointer<Float>(start: nil, count: 0)
-        for t in tokens { logits = inference.next(token: t) }
-        return logits
+        // Only the last prompt token's logits are read.
+        for t in tokens.dropLast() { inference.append(token: t) }
+        return tokens.last.map { inference.next(token: $0) } ?? UnsafeBufferPointer<Float>(start: nil, count: 0)
     }
 
     /// Argmax at temperature 0; otherwise a draw from `distribution(logits, settings)`.

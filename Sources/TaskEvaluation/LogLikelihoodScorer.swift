@@ -31,13 +31,18 @@ public final class LogLikelihoodScorer {
         inference = GPTInference(model: model)
     }
 
-    /// Feeds tokens[start...] after the cached ones, handing each position's logits to `onLogits`.
-    private func feed(_ tokens: ArraySlice<Int32>, from start: Int, onLogits: (Int, UnsafeBufferPointer<Float>) -> Void) {
+    /// Feeds tokens[start...] after the cached ones, handing the logits of each position from
+    /// `logitsFrom` on to `onLogits` (earlier positions skip the head: nobody reads them).
+    private func feed(_ tokens: ArraySlice<Int32>, from start: Int, logitsFrom: Int,
+                      onLogits: (Int, UnsafeBufferPointer<Float>) -> Void) {
         for t in start..<tokens.endIndex {
-            let logits = inference.next(token: tokens[t])
+            if t < logitsFrom {
+                inference.append(token: tokens[t])
+            } else {
+                onLogits(t, inference.next(token: tokens[t]))
+            }
             cached.append(tokens[t])
             tokensFed += 1
-            onLogits(t, logits)
         }
     }
 
@@ -60,8 +65,7 @@ public final class LogLikelihoodScorer {
         precondition(firstScored >= 0 && n - 1 <= inference.capacity, "request does not fit the block")
         let start = keepCommonPrefix(with: window.dropLast(), limit: firstScored)
         var score = ContinuationScore(logLikelihood: 0, isGreedy: true)
-        feed(window.dropLast(), from: start) { t, logits in
-            guard t >= firstScored else { return }
+        feed(window.dropLast(), from: start, logitsFrom: firstScored) { t, logits in
             let (logProbability, isArgmax) = LogLikelihoodScorer.logSoftmax(logits, at: Int(window[t + 1]))
             score.logLikelihood += logProbability
             score.isGreedy = score.isGreedy && isArgmax
@@ -75,7 +79,7 @@ public final class LogLikelihoodScorer {
         precondition(!tokens.isEmpty && tokens.count <= inference.capacity, "need 1...block_size tokens")
         let start = keepCommonPrefix(with: tokens[...], limit: tokens.count - 1)
         var last: UnsafeBufferPointer<Float>? = nil
-        feed(tokens[...], from: start) { _, logits in last = logits }
+        feed(tokens[...], from: start, logitsFrom: tokens.count - 1) { _, logits in last = logits }
         return last!
     }
 
@@ -85,7 +89,7 @@ public final class LogLikelihoodScorer {
         precondition(!context.isEmpty && context.count + maxTokens - 1 <= inference.capacity, "context and generation exceed the block")
         var last: UnsafeBufferPointer<Float>? = nil
         let start = keepCommonPrefix(with: context[...], limit: context.count - 1)
-        feed(context[...], from: start) { _, logits in last = logits }
+        feed(context[...], from: start, logitsFrom: context.count - 1) { _, logits in last = logits }
         var generated: [Int32] = []
         while generated.count < maxTokens, let logits = last {
             let token = Int32(LogLikelihoodScorer.argmax(logits))
@@ -93,7 +97,7 @@ public final class LogLikelihoodScorer {
             generated.append(token)
             if stop(generated) || generated.count == maxTokens { break }
             last = nil
-            feed([token][...], from: 0) { _, logits in last = logits }
+            feed([token][...], from: 0, logitsFrom: 0) { _, logits in last = logits }
         }
         return generated
     }
