@@ -14,7 +14,8 @@ extension TrainerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export a checkpoint as a GGUF v3 file that llama.cpp loads as it is, or merge a LoRA adapter into it.",
             discussion: """
-            Tensors get llama.cpp's names and layouts (as its convert_hf_to_gguf.py writes GPT-2); the tokenizer \
+            Tensors get llama.cpp's names and layouts, as its convert_hf_to_gguf.py writes GPT-2 (architecture gpt2) or \
+            Llama (architecture llama; Qwen3 checkpoints are refused); the tokenizer \
             (vocab.json, merges.txt) goes in as a GPT-2 byte-level BPE with GPT-2's pre-tokenizer. --type q8_0 \
             keeps norms, biases and position embeddings F32, as llama.cpp's converter does. Example:
               trainer export checkpoints/gpt-small --gguf gpt-small-f16.gguf --type f16
