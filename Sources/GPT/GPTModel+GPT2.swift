@@ -22,9 +22,9 @@ extension GPTModel {
                           rows: BT, inChannels: C, outChannels: 3 * C, accumulate: false)
             loraForward(.attnQKV, layer: l, x: x.ln1, y: x.qkv)
             timedAttentionForward(out: x.atty, att: x.att, qkv: x.qkv, batch: B, sequence: T, channels: C, heads: NH)
-            timed(.residual, floats: 2 * BT * C) { x.residual2.update(from: residual, count: BT * C) }
-            timedMatmulForward(out: x.residual2, inp: x.atty, weight: w.attnProjWeight, bias: w.attnProjBias,
-                          rows: BT, inChannels: C, outChannels: C, accumulate: true)
+            // residual2 = residual + attention's projection (the stream copied with the bias added).
+            timedMatmulForward(out: x.residual2, inp: x.atty, weight: w.attnProjWeight, bias: w.attnProjBias, residual: residual,
+                          rows: BT, inChannels: C, outChannels: C, accumulate: false)
             loraForward(.attnProj, layer: l, x: x.atty, y: x.residual2)
             timed(.layerNormForward, floats: 2 * BT * C + 2 * BT) {
                 layerNormForward(out: x.ln2, mean: x.ln2Mean, rstd: x.ln2Rstd, inp: x.residual2,
@@ -34,9 +34,8 @@ extension GPTModel {
                           rows: BT, inChannels: C, outChannels: 4 * C, accumulate: false)
             loraForward(.fc, layer: l, x: x.ln2, y: x.fch)
             timed(.geluForward, floats: 8 * BT * C) { geluForward(out: x.fchGelu, inp: x.fch, count: BT * 4 * C) }
-            timed(.residual, floats: 2 * BT * C) { x.residual3.update(from: x.residual2, count: BT * C) }
-            timedMatmulForward(out: x.residual3, inp: x.fchGelu, weight: w.fcProjWeight, bias: w.fcProjBias,
-                          rows: BT, inChannels: 4 * C, outChannels: C, accumulate: true)
+            timedMatmulForward(out: x.residual3, inp: x.fchGelu, weight: w.fcProjWeight, bias: w.fcProjBias, residual: x.residual2,
+                          rows: BT, inChannels: 4 * C, outChannels: C, accumulate: false)
             loraForward(.mlpProj, layer: l, x: x.fchGelu, y: x.residual3)
             residual = x.residual3
         }

@@ -10,12 +10,14 @@ extension GPTModel {
         GPT.timed(profile, kernel, floats: floats(), flops: flops(), body)
     }
 
-    /// `matmulForward`, timed.
+    /// `matmulForward`, timed (with a residual, it is read once as out would be when accumulating).
     func timedMatmulForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                            bias: UnsafePointer<Float>?, rows: Int, inChannels IC: Int, outChannels OC: Int, accumulate: Bool) {
-        timed(.matmulForward, floats: rows * IC + IC * OC + OC + rows * OC * (accumulate ? 2 : 1), flops: 2 * rows * IC * OC) {
-            matmulForward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inChannels: IC, outChannels: OC,
-                          accumulate: accumulate)
+                            bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                            rows: Int, inChannels IC: Int, outChannels OC: Int, accumulate: Bool) {
+        let readsOut = accumulate || residual != nil
+        timed(.matmulForward, floats: rows * IC + IC * OC + OC + rows * OC * (readsOut ? 2 : 1), flops: 2 * rows * IC * OC) {
+            matmulForward(out: out, inp: inp, weight: weight, bias: bias, residual: residual, rows: rows, inChannels: IC,
+                          outChannels: OC, accumulate: accumulate)
         }
     }
 

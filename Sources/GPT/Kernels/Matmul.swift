@@ -14,17 +14,28 @@ func sgemm(
         blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
 }
 
-/// out (rows, OC) = inp (rows, IC) · weight (IC, OC) + bias (OC), or `+=` that when `accumulate`.
+/// out (rows, OC) = inp (rows, IC) · weight (IC, OC) + bias (OC), or `+=` that when `accumulate`,
+/// or residual (rows, OC) + that when `residual` is given (`accumulate` is then not looked at).
 ///
-/// Accumulating is how residual adds are done: out already holds the residual stream.
+/// Accumulating is how residual adds are done: out already holds the residual stream. With
+/// `residual`, out is first written as residual + bias in one pass (the same sums as copying the
+/// stream and then adding the bias), then sgemm adds the product.
 func matmulForward(
     out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, rows: Int, inChannels IC: Int, outChannels OC: Int, accumulate: Bool
+    bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil, rows: Int, inChannels IC: Int, outChannels OC: Int,
+    accumulate: Bool
 ) {
     parallelFor(rows) { range in
         for r in range {
             let o = out + r * OC
-            if let bias {
+            if let residual {
+                let x = residual + r * OC
+                if let bias {
+                    for j in 0..<OC { o[j] = x[j] + bias[j] }
+                } else {
+                    o.update(from: x, count: OC)
+                }
+            } else if let bias {
                 if accumulate {
                     for j in 0..<OC { o[j] += bias[j] }
                 } else {
