@@ -47,16 +47,17 @@ usage="usage: launch/supervise.sh [--max-restarts N] [--delay SECONDS] -- COMMAN
 [ $# -ge 1 ] || { echo "$usage" >&2; exit 2; }
 say() { echo "supervise.sh: $*" >&2; }
 
-# Gives up after too many failures, else waits before the next attempt.
+# Gives up after too many failures, else waits before the next attempt. WHAT says what failed
+# (default: the job, with its status).
 after_failure() {
-  local status=$1
+  local status=$1 what=${2:-"the job failed with status $1"}
   if [ "$status" -eq 2 ]; then say "configuration error (status 2); not retrying"; exit 2; fi
   if [ "$attempt" -ge "$max_restarts" ]; then
-    say "the job failed with status $status after $max_restarts restart(s); giving up"
+    say "$what after $max_restarts restart(s); giving up"
     exit "$status"
   fi
   attempt=$((attempt + 1))
-  say "the job failed with status $status; restarting with --resume in $delay s ($attempt/$max_restarts)"
+  say "$what; restarting with --resume in $delay s ($attempt/$max_restarts)"
   sleep "$delay"
 }
 
@@ -96,8 +97,7 @@ while true; do
   probe_hosts
   ranks=$(largest_count "$counts" "$up_slots")
   if [ "$ranks" -eq 0 ]; then
-    say "no host answers with enough slots (answering: ${up_hosts[*]:-none})"
-    after_failure 1
+    after_failure 1 "no host answers with enough slots (answering: ${up_hosts[*]:-none})"
     continue
   fi
   write_hostfile "$work/hosts"

@@ -9,7 +9,7 @@ public enum LoRAValidation {
         guard f.loraR >= 0 else { throw ConfigError("finetune.lora_r", "\(f.loraR) must be 0 (LoRA off) or a rank of 1 or more, e.g. 8") }
         guard let lora = c.lora else { return }
         let family = c.model.family, valid = LoRAProjection.targetNames(family).joined(separator: ", ")
-        for target in lora.unknownTargets(family) {
+        if let target = lora.unknownTargets(family).first {
             throw ConfigError("finetune.lora_targets", "\"\(target)\" names no \(LoRAProjection.familyName(family)) module; use one or more of \(valid), comma-separated (the \(family.rawValue) family's PEFT names)")
         }
         for p in lora.projections(family) {

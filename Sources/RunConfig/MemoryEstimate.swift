@@ -58,7 +58,7 @@ public struct MemoryEstimate: Sendable {
     /// embeddings and the lowest blocks) to put back after each AdamW step (`Trainer.frozenValues`);
     /// nil without frozen layers or under LoRA, which refuses them.
     static func frozenCopyBytes(config: TrainConfig, requirement r: MemoryRequirement) -> Int? {
-        let freeze = config.finetune?.freezeLayers ?? 0
+        let freeze = config.finetuneSection.freezeLayers
         guard freeze > 0, freeze <= config.model.nLayer, r.adapterParameters == 0 else { return nil }
         return MemoryLayout<Float>.size * ParameterLayout(config: config.model).layerRange(freeze - 1).upperBound
     }

@@ -61,6 +61,10 @@ public enum PEFTAdapter {
         return files
     }
 
+    /// PEFT's `fan_in_fan_out` for a `family` base: true where the adapted weights are stored
+    /// (in, out), GPT-2's Conv1D; false for Llama's nn.Linear (out, in).
+    static func fanInFanOut(_ family: ModelFamily) -> Bool { family == .gpt2 }
+
     /// adapter_config.json as PEFT 0.21 writes it for a LoRA on a `family` model (every key
     /// LoraConfig has, at its default unless ours differs; fan_in_fan_out true only for GPT-2's
     /// Conv1D), sorted and indented.
@@ -68,7 +72,7 @@ public enum PEFTAdapter {
         let null = NSNull()
         let object: [String: Any] = [
             "alpha_pattern": [String: Any](), "auto_mapping": null, "base_model_name_or_path": baseModel, "bias": "none",
-            "exclude_modules": null, "fan_in_fan_out": family == .gpt2, "inference_mode": true, "init_lora_weights": true,
+            "exclude_modules": null, "fan_in_fan_out": fanInFanOut(family), "inference_mode": true, "init_lora_weights": true,
             "layer_replication": null, "layers_pattern": null, "layers_to_transform": null, "loftq_config": [String: Any](),
             "lora_alpha": s.alpha, "lora_bias": false, "lora_dropout": s.dropout, "megatron_config": null,
             "megatron_core": "megatron.core", "modules_to_save": taskType == "SEQ_CLS" ? ["score"] as Any : null,
@@ -87,7 +91,7 @@ public enum PEFTAdapter {
               let json = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any] else {
             throw TrainingError("\(path): missing or not a JSON object; an adapter directory holds PEFT's adapter_config.json")
         }
-        let name = LoRAProjection.familyName(family), fanInFanOut = family == .gpt2
+        let name = LoRAProjection.familyName(family), fanInFanOut = Self.fanInFanOut(family)
         func fail(_ what: String) -> TrainingError {
             TrainingError("\(path): \(what); only plain \(name) LoRA adapters (peft_type LORA, fan_in_fan_out \(fanInFanOut)) are supported on this \(family.rawValue) base")
         }
