@@ -12,24 +12,37 @@ import TestSupport
         dir.appendingPathComponent(run).appendingPathComponent(String(format: "step-%07d", step))
     }
 
+    /// `finetune` (config, directory, run, ranks, extra arguments) run 6 steps at -n 2 ("two") and
+    /// 3 steps at -n 1 resumed for 3 more at -n 3 ("split"), with `steps`: the four adapter files
+    /// of step 6 must be the same bytes. Returns the -n 2 run's stdout.
+    static func expectResumeAtAnotherRankCountIsExact(
+        _ dir: URL, steps: [String],
+        finetune: (String, URL, String, Int?, [String]) throws -> TrainerProcess.Result
+    ) throws -> String {
+        let config = "configs/finetune-instruct-tiny.json"
+        let two = try finetune(config, dir, "two", 2, steps)
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(try finetune(config, dir, "split", nil, steps + ["--until-step", "3"]).status == 0)
+        let resumed = try finetune(config, dir, "split", 3, steps + ["--resume"])
+        #expect(resumed.status == 0 && resumed.stdout.contains("resumed at step 3"), "\(resumed.stderr)")
+        for file in ["adapter_model.safetensors", "adapter_optimizer.safetensors", "adapter_config.json", "lora_base.json"] {
+            let a = try Data(contentsOf: checkpoint(dir, "two", step: 6).appendingPathComponent(file))
+            let b = try Data(contentsOf: checkpoint(dir, "split", step: 6).appendingPathComponent(file))
+            #expect(a == b, "\(file) differs after resume at -n 3")
+        }
+        return two.stdout
+    }
+
     /// 6 steps at -n 2 equal 3 steps at -n 1 resumed for 3 more at -n 3, byte for byte, with
     /// exact sums (dropout on: its mask follows the sample, not the rank).
     @Test func resumeAtAnotherRankCountIsExact() throws {
         let dir = try TestDirectory.make("lora-ranks")
         let steps = Self.lora + ["--set", "training.max_steps=6", "--set", "training.batch_tokens=192", "--set", "training.micro_batch=1",
                                  "--set", "distributed.exact=true", "--set", "eval.every=0", "--set", "checkpoint.every=3"]
-        let config = "configs/finetune-instruct-tiny.json"
-        let two = try FinetuneTests.finetune(config, dir, run: "two", ranks: 2, steps)
-        #expect(two.status == 0, "\(two.stderr)")
-        #expect(two.stdout.contains("LoRA r 4, alpha 8.0, dropout 0.1 on c_attn,c_proj: 2816 trainable adapter parameters"), "\(two.stdout)")
-        #expect(try FinetuneTests.finetune(config, dir, run: "split", steps + ["--until-step", "3"]).status == 0)
-        let resumed = try FinetuneTests.finetune(config, dir, run: "split", ranks: 3, steps + ["--resume"])
-        #expect(resumed.status == 0 && resumed.stdout.contains("resumed at step 3"), "\(resumed.stderr)")
-        for file in ["adapter_model.safetensors", "adapter_optimizer.safetensors", "adapter_config.json", "lora_base.json"] {
-            let a = try Data(contentsOf: Self.checkpoint(dir, "two", step: 6).appendingPathComponent(file))
-            let b = try Data(contentsOf: Self.checkpoint(dir, "split", step: 6).appendingPathComponent(file))
-            #expect(a == b, "\(file) differs after resume at -n 3")
+        let stdout = try Self.expectResumeAtAnotherRankCountIsExact(dir, steps: steps) {
+            try FinetuneTests.finetune($0, $1, run: $2, ranks: $3, $4)
         }
+        #expect(stdout.contains("LoRA r 4, alpha 8.0, dropout 0.1 on c_attn,c_proj: 2816 trainable adapter parameters"), "\(stdout)")
         // The adapter trained (B moved from zero) and the checkpoint holds no copy of the base.
         let step6 = Self.checkpoint(dir, "two", step: 6), step3 = Self.checkpoint(dir, "two", step: 3)
         #expect(try Data(contentsOf: step6.appendingPathComponent("adapter_model.safetensors")) != Data(contentsOf: step3.appendingPathComponent("adapter_model.safetensors")))

@@ -19,10 +19,16 @@ import Testing
 
     /// The fixture's base with `adapterDirectory`'s adapter attached.
     static func adaptedModel(_ adapterDirectory: URL, tokens: Int) throws -> GPTModel {
-        let base = try PretrainedWeights.open(fixture.appendingPathComponent("base").path)
+        try adaptedModel(base: fixture.appendingPathComponent("base"), adapterDirectory, tokens: tokens)
+    }
+
+    /// The weights of `base` loaded into a frozen model, with `adapterDirectory`'s adapter
+    /// (read for the base's family) attached.
+    static func adaptedModel(base directory: URL, _ adapterDirectory: URL, tokens: Int) throws -> GPTModel {
+        let base = try PretrainedWeights.open(directory.path)
         let model = GPTModel(config: base.modelConfig, maxBatch: 1, maxSequence: tokens, trainsBase: false)
         try base.load(into: model)
-        let description = try PEFTAdapter.describe(adapterDirectory, family: .gpt2)
+        let description = try PEFTAdapter.describe(adapterDirectory, family: base.modelConfig.family)
         let adapter = LoRAAdapter(settings: description.settings, config: base.modelConfig, maxRows: tokens)
         try PEFTAdapter.load(from: adapterDirectory, into: adapter, optimizer: nil, head: nil)
         model.lora = adapter

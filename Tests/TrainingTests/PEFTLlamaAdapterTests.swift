@@ -23,14 +23,7 @@ import Testing
 
     /// The base `name` loaded into a frozen model, with `adapterDirectory`'s adapter attached.
     static func adaptedModel(_ name: String, _ adapterDirectory: URL, tokens: Int) throws -> GPTModel {
-        let weights = try PretrainedWeights.open(base(name).path)
-        let model = GPTModel(config: weights.modelConfig, maxBatch: 1, maxSequence: tokens, trainsBase: false)
-        try weights.load(into: model)
-        let description = try PEFTAdapter.describe(adapterDirectory, family: .llama)
-        let adapter = LoRAAdapter(settings: description.settings, config: weights.modelConfig, maxRows: tokens)
-        try PEFTAdapter.load(from: adapterDirectory, into: adapter, optimizer: nil, head: nil)
-        model.lora = adapter
-        return model
+        try PEFTAdapterTests.adaptedModel(base: base(name), adapterDirectory, tokens: tokens)
     }
 
     @Test(arguments: cases) func peftAdapterReproducesPEFTLogits(_ name: String) throws {
