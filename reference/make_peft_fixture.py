@@ -29,6 +29,43 @@ OUT = os.path.join(ROOT, "Tests", "TrainingTests", "Fixtures", "peft-gpt2-tiny")
 PROMPT = "When shall we three meet again\nIn thunder, lightning, or in rain?"
 
 
+def save_adapter(model, adapter_dir, base_path):
+    """Draws the adapter's lora_B nonzero (from torch's seeded generator) so that it changes the
+    logits, saves it with save_pretrained, drops the generated model card and writes a
+    machine-independent base_model_name_or_path (relative to adapter_dir). Returns the saved config."""
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.copy_(torch.randn_like(p) * 0.5)
+    model.save_pretrained(adapter_dir)
+    readme = os.path.join(adapter_dir, "README.md")
+    if os.path.exists(readme):
+        os.remove(readme)
+    config_path = os.path.join(adapter_dir, "adapter_config.json")
+    with open(config_path) as f:
+        saved = json.load(f)
+    saved["base_model_name_or_path"] = base_path
+    with open(config_path, "w") as f:
+        json.dump(saved, f, indent=2, sort_keys=True)
+    return saved
+
+
+def write_logits(path, prompt, ids, reloaded, base_logits):
+    """logits.json: the prompt, its ids, the reloaded adapted model's logits and the base's at three
+    positions, and the versions. Returns the largest change the adapter makes to the logits."""
+    with torch.no_grad():
+        logits = reloaded(torch.tensor([ids])).logits[0]
+    positions = [0, len(ids) // 2, len(ids) - 1]
+    with open(path, "w") as f:
+        json.dump({
+            "prompt": prompt, "input_ids": ids, "positions": positions,
+            "logits": [[float(x) for x in logits[t]] for t in positions],
+            "base_logits": [[float(x) for x in base_logits[t]] for t in positions],
+            "peft": peft.__version__, "transformers": transformers.__version__, "torch": torch.__version__,
+        }, f)
+    return (logits - base_logits).abs().max().item()
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     base_dir, adapter_dir = os.path.join(OUT, "base"), os.path.join(OUT, "adapter")
@@ -45,31 +82,9 @@ def main():
                         task_type="CAUSAL_LM", init_lora_weights=True)
     torch.manual_seed(1)
     model = get_peft_model(GPT2LMHeadModel.from_pretrained(base_dir, attn_implementation="eager"), config).eval()
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "lora_B" in name:
-                p.copy_(torch.randn_like(p) * 0.5)
-    model.save_pretrained(adapter_dir)
-    # A machine-independent base path (relative to adapter/), and no generated model card.
-    os.remove(os.path.join(adapter_dir, "README.md"))
-    config_path = os.path.join(adapter_dir, "adapter_config.json")
-    with open(config_path) as f:
-        saved = json.load(f)
-    saved["base_model_name_or_path"] = "../base"
-    with open(config_path, "w") as f:
-        json.dump(saved, f, indent=2, sort_keys=True)
+    save_adapter(model, adapter_dir, "../base")
     reloaded = PeftModel.from_pretrained(GPT2LMHeadModel.from_pretrained(base_dir, attn_implementation="eager"), adapter_dir).eval()
-    with torch.no_grad():
-        logits = reloaded(torch.tensor([ids])).logits[0]
-    positions = [0, len(ids) // 2, len(ids) - 1]
-    with open(os.path.join(OUT, "logits.json"), "w") as f:
-        json.dump({
-            "prompt": PROMPT, "input_ids": ids, "positions": positions,
-            "logits": [[float(x) for x in logits[t]] for t in positions],
-            "base_logits": [[float(x) for x in base_logits[t]] for t in positions],
-            "peft": peft.__version__, "transformers": transformers.__version__, "torch": torch.__version__,
-        }, f)
-    change = (logits - base_logits).abs().max().item()
+    change = write_logits(os.path.join(OUT, "logits.json"), PROMPT, ids, reloaded, base_logits)
     print(f"prompt: {len(ids)} tokens; the adapter changes the logits by up to {change:.4f}")
     for root, _, files in os.walk(OUT):
         for name in sorted(files):

@@ -20,17 +20,16 @@ down_proj, r 2, alpha 16.
 Rerun (CPU, offline; only if the llama-greedy checkpoints change):
   HF_HUB_OFFLINE=1 /work/venv-lora/bin/python reference/make_peft_llama_fixture.py
 """
-import json
 import os
 import shutil
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import peft
 import torch
-import transformers
 from peft import LoraConfig, PeftModel, get_peft_model
 from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from make_peft_fixture import save_adapter, write_logits
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "TrainingTests", "Fixtures")
 OUT = os.path.join(FIXTURES, "peft-llama-tiny")
@@ -57,32 +56,9 @@ def write_case(name, cls, r, alpha, targets, seed):
                         task_type="CAUSAL_LM", init_lora_weights=True)
     torch.manual_seed(seed)
     model = get_peft_model(load(base_dir), config).eval()
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            if "lora_B" in n:
-                p.copy_(torch.randn_like(p) * 0.5)
-    model.save_pretrained(adapter_dir)
-    readme = os.path.join(adapter_dir, "README.md")
-    if os.path.exists(readme):
-        os.remove(readme)  # no generated model card
-    config_path = os.path.join(adapter_dir, "adapter_config.json")
-    with open(config_path) as f:
-        saved = json.load(f)
-    saved["base_model_name_or_path"] = f"../../llama-greedy/{name}"
-    with open(config_path, "w") as f:
-        json.dump(saved, f, indent=2, sort_keys=True)
+    saved = save_adapter(model, adapter_dir, f"../../llama-greedy/{name}")
     reloaded = PeftModel.from_pretrained(load(base_dir), adapter_dir).eval()
-    with torch.no_grad():
-        logits = reloaded(torch.tensor([ids])).logits[0]
-    positions = [0, len(ids) // 2, len(ids) - 1]
-    with open(os.path.join(out, "logits.json"), "w") as f:
-        json.dump({
-            "prompt": PROMPT, "input_ids": ids, "positions": positions,
-            "logits": [[float(x) for x in logits[t]] for t in positions],
-            "base_logits": [[float(x) for x in base_logits[t]] for t in positions],
-            "peft": peft.__version__, "transformers": transformers.__version__, "torch": torch.__version__,
-        }, f)
-    change = (logits - base_logits).abs().max().item()
+    change = write_logits(os.path.join(out, "logits.json"), PROMPT, ids, reloaded, base_logits)
     print(f"{name}: {cls}, r {r}, alpha {alpha}, targets {sorted(saved['target_modules'])}; "
           f"prompt {len(ids)} tokens; the adapter changes the logits by up to {change:.4f}")
 
