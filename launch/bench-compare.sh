@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures trainer against PyTorch side by side on this machine and prints one table:
-#   launch/bench-compare.sh [--steps N] [--only small|124m]
-# For gpt-small and for gpt2-124m (at a micro-batch that fits a small machine), runs `trainer bench`
+#   launch/bench-compare.sh [--steps N] [--only small|124m|llama]
+# For gpt-small, for gpt2-124m (at a micro-batch that fits a small machine) and for the Llama family
+# at gpt-small's shape (llama-small: RMSNorm, rotary, SwiGLU, AdamW), runs `trainer bench`
 # and reference/bench_pytorch.py back to back in both layouts: one rank per core with one thread
 # each, and one process with a thread per core. PyTorch comes from $PYTHON (default: python3 with
 # torch installed; e.g. PYTHON=/work/venv/bin/python). Builds trainer in release mode first.
@@ -15,7 +16,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --steps) steps="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    *) echo "usage: launch/bench-compare.sh [--steps N] [--only small|124m]" >&2; exit 2 ;;
+    *) echo "usage: launch/bench-compare.sh [--steps N] [--only small|124m|llama]" >&2; exit 2 ;;
   esac
 done
 python="${PYTHON:-python3}"
@@ -30,9 +31,11 @@ trap 'rm -rf "$out"' EXIT
 
 # name | config | overrides (trainer --set and bench_pytorch.py --set take the same)
 runs=()
-[ "$only" != 124m ] && runs+=("gpt-small|configs/gpt-small.json|")
+case "$only" in ""|small|124m|llama) ;; *) echo "bench-compare: --only takes small, 124m or llama" >&2; exit 2 ;; esac
+{ [ -z "$only" ] || [ "$only" = small ]; } && runs+=("gpt-small|configs/gpt-small.json|")
 # gpt2-124m at one sequence of 1024 tokens per micro-batch and 2 micro-batches per rank-step.
-[ "$only" != small ] && runs+=("gpt2-124m|configs/gpt2-124m.json|training.micro_batch=1 training.batch_tokens=$((2048 * cores))")
+{ [ -z "$only" ] || [ "$only" = 124m ]; } && runs+=("gpt2-124m|configs/gpt2-124m.json|training.micro_batch=1 training.batch_tokens=$((2048 * cores))")
+{ [ -z "$only" ] || [ "$only" = llama ]; } && runs+=("llama-small|configs/gpt-small.json|model.family=llama")
 
 for run in "${runs[@]}"; do
   IFS='|' read -r name config overrides <<<"$run"

@@ -1,7 +1,9 @@
-"""PyTorch reference benchmark for `trainer bench`: the same GPT-2 model, batch and AdamW in fp32 on CPU.
+"""PyTorch reference benchmark for `trainer bench`: the same model, batch and AdamW in fp32 on CPU.
 
-Same architecture as trainer (pre-LayerNorm, tanh GELU, causal attention, learned positions, head
-tied to wte, no dropout), micro-batch and gradient accumulation from the trainer config, torch.optim.AdamW
+Same architecture as trainer for both families: GPT-2 (pre-LayerNorm, tanh GELU, causal attention,
+learned positions, head tied to wte, no dropout) and, with model.family=llama, Llama (RMSNorm,
+rotary positions as transformers' rotate_half, SwiGLU MLP, no biases, head tied unless
+model.tied_head=false, Qwen3's per-head q/k RMSNorm with model.qk_norm=true), micro-batch and gradient accumulation from the trainer config, torch.optim.AdamW
 (fused=False, decay on 2-D tensors only), gradient clipping, random tokens (throughput does not depend on the
 data). Prints tokens/s the way `trainer bench` does: global batch tokens ÷ mean step wall time after warm-up.
 
@@ -62,9 +64,77 @@ class GPT(nn.Module):
         return F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.reshape(-1), reduction="sum")
 
 
+def rotate_half(x):
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+
+class LlamaBlock(nn.Module):
+    """transformers' LlamaDecoderLayer (Qwen3DecoderLayer with qk_norm) in fp32, written out."""
+
+    def __init__(self, c, nh, hidden, eps, qk_norm):
+        super().__init__()
+        self.nh, self.hs, self.eps = nh, c // nh, eps
+        self.input_norm, self.post_norm = nn.RMSNorm(c, eps=eps), nn.RMSNorm(c, eps=eps)
+        self.q_proj, self.k_proj, self.v_proj = (nn.Linear(c, c, bias=False) for _ in range(3))
+        self.o_proj = nn.Linear(c, c, bias=False)
+        self.q_norm = nn.RMSNorm(self.hs, eps=eps) if qk_norm else None
+        self.k_norm = nn.RMSNorm(self.hs, eps=eps) if qk_norm else None
+        self.gate_proj, self.up_proj = nn.Linear(c, hidden, bias=False), nn.Linear(c, hidden, bias=False)
+        self.down_proj = nn.Linear(hidden, c, bias=False)
+
+    def forward(self, x, cos, sin):
+        b, t, c = x.shape
+        h = self.input_norm(x)
+        q, k, v = (proj(h).view(b, t, self.nh, self.hs) for proj in (self.q_proj, self.k_proj, self.v_proj))
+        if self.q_norm is not None:
+            q, k = self.q_norm(q), self.k_norm(k)
+        q, k, v = (z.transpose(1, 2) for z in (q, k, v))
+        q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = x + self.o_proj(y.transpose(1, 2).reshape(b, t, c))
+        h = self.post_norm(x)
+        return x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))
+
+
+class Llama(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        c, nh = m["n_embd"], m["n_head"]
+        hs, eps = c // nh, m.get("norm_eps", 1e-6)
+        hidden = m.get("intermediate_size", 0) or max(1, -(-c // 24)) * 64  # trainer's 8C/3 rounded up to 64
+        self.tied = m.get("tied_head", True)
+        self.embed = nn.Embedding(m["vocab_size"], c)
+        self.layers = nn.ModuleList(LlamaBlock(c, nh, hidden, eps, m.get("qk_norm", False)) for _ in range(m["n_layer"]))
+        self.norm = nn.RMSNorm(c, eps=eps)
+        self.lm_head = None if self.tied else nn.Linear(c, m["vocab_size"], bias=False)
+        inv_freq = 1.0 / (m.get("rope_theta", 10000.0) ** (torch.arange(0, hs, 2, dtype=torch.float32) / hs))
+        angles = torch.outer(torch.arange(m["block_size"], dtype=torch.float32), inv_freq)
+        angles = torch.cat((angles, angles), dim=-1)
+        self.register_buffer("cos", angles.cos(), persistent=False)
+        self.register_buffer("sin", angles.sin(), persistent=False)
+        for p in self.parameters():
+            nn.init.normal_(p, std=0.02) if p.dim() == 2 else None
+
+    def forward(self, idx, targets):
+        t = idx.shape[1]
+        x = self.embed(idx)
+        cos, sin = self.cos[:t], self.sin[:t]
+        for layer in self.layers:
+            x = layer(x, cos, sin)
+        h = self.norm(x)
+        logits = h @ self.embed.weight.t() if self.tied else self.lm_head(h)
+        return F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.reshape(-1), reduction="sum")
+
+
 def flops_per_token(model, m, t):
-    """trainer's estimate: 6·N (N without wpe) + 12·L·C·T."""
-    n = sum(p.numel() for p in model.parameters()) - m["block_size"] * m["n_embd"]
+    """trainer's estimate: 6·N + 12·L·C·T, N without the lookup-only tables (GPT-2's wpe; an
+    untied Llama's embedding)."""
+    n = sum(p.numel() for p in model.parameters())
+    if m.get("family", "gpt2") == "gpt2":
+        n -= m["block_size"] * m["n_embd"]
+    elif not m.get("tied_head", True):
+        n -= m["vocab_size"] * m["n_embd"]
     return 6 * n + 12 * m["n_layer"] * m["n_embd"] * t
 
 
@@ -94,7 +164,7 @@ def main():
     assert accum * mb * t * world == tr["batch_tokens"], "batch_tokens must be a multiple of micro_batch × T × ranks"
 
     torch.manual_seed(1337)
-    model = GPT(m)
+    model = Llama(m) if m.get("family", "gpt2") == "llama" else GPT(m)
     ddp = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
     decay = [p for p in model.parameters() if p.dim() == 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]

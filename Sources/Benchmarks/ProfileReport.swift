@@ -38,6 +38,7 @@ public struct ProfileReport: Sendable {
 
     /// Builds the rows from every rank's summed `profile` over `timings` (per step, per rank).
     public static func gather(_ profile: KernelProfile, timings: [[StepTimings]], family: ModelFamily, parameters: Int,
+                              accumulationSteps: Int, exactSums: Bool,
                               sgemmGflops: Double, bandwidth: MemoryBandwidth.Result, comm: Communicator) throws -> ProfileReport {
         let all = try comm.gather(profile.seconds)
         let steps = Double(max(1, timings.count)), ranks = Double(comm.size)
@@ -55,14 +56,30 @@ public struct ProfileReport: Sendable {
                        rate: rate, ofPeak: rate / (k.isGEMM ? sgemmGflops : bandwidth.triadGBs))
         }
         let gradientBytes = Double(parameters * MemoryLayout<Float>.stride)
-        rows.append(Row(name: "gradient all-reduce (exposed)", kind: "step", ms: mean(\.allReduceExposed), share: 0,
+        let encodeMs = mean(\.exactEncode), decodeMs = mean(\.exactDecode)
+        if exactSums {
+            // Per micro-batch: read the gradient, zero it, and write two Int64 limbs (the first
+            // micro-batch) or add into them (read and write). Decode reads the limbs, writes Floats.
+            let micro = Double(max(1, accumulationSteps))
+            let encodeBytes = gradientBytes * (6 + 10 * (micro - 1)), decodeBytes = gradientBytes * (4 + 1)
+            for (name, ms, bytes) in [("exact sums: encode", encodeMs, encodeBytes), ("exact sums: decode", decodeMs, decodeBytes)] {
+                let rate = ms > 0 ? bytes / (ms / 1000) / 1e9 : 0
+                rows.append(Row(name: name, kind: "memory", ms: ms, share: 0, bytes: bytes, flops: 0, rate: rate,
+                                ofPeak: rate / bandwidth.triadGBs))
+            }
+        }
+        rows.append(Row(name: "gradient all-reduce (exposed)", kind: "step", ms: mean(\.allReduceExposed) - decodeMs, share: 0,
                         bytes: comm.size > 1 ? gradientBytes : 0, flops: 0))
         // AdamW reads parameters, gradients and both moments, and writes all but the gradients.
         let optimizerMs = mean(\.optimizer), optimizerRate = optimizerMs > 0 ? 7 * gradientBytes / (optimizerMs / 1000) / 1e9 : 0
         rows.append(Row(name: "optimizer (AdamW)", kind: "memory", ms: optimizerMs, share: 0, bytes: 7 * gradientBytes, flops: 0,
                         rate: optimizerRate, ofPeak: optimizerRate / bandwidth.triadGBs))
+        // The norm reads every gradient once; clipping, when it scales, reads and writes them again.
+        let clippingMs = mean(\.clipping), clippingRate = clippingMs > 0 ? gradientBytes / (clippingMs / 1000) / 1e9 : 0
+        rows.append(Row(name: "gradient norm and clipping", kind: "memory", ms: clippingMs, share: 0, bytes: gradientBytes, flops: 0,
+                        rate: clippingRate, ofPeak: clippingRate / bandwidth.triadGBs))
         let accounted = rows.reduce(0) { $0 + $1.ms }
-        rows.append(Row(name: "other (batches, loss sum, clipping)", kind: "step", ms: max(0, stepMs - accounted), share: 0,
+        rows.append(Row(name: "other (batches, loss sum, between kernels)", kind: "step", ms: max(0, stepMs - accounted), share: 0,
                         bytes: 0, flops: 0))
         let total = max(stepMs, accounted)
         for i in rows.indices { rows[i].share = total > 0 ? rows[i].ms / total : 0 }

@@ -51,7 +51,9 @@ public enum TrainingBenchmark {
             try comm.barrier()
             let bandwidth = MemoryBandwidth.measure()
             profileReport = try ProfileReport.gather(kernels, timings: timings, family: config.model.family,
-                                                     parameters: trainer.model.layout.totalCount, sgemmGflops: mean(2),
+                                                     parameters: trainer.model.layout.totalCount,
+                                                     accumulationSteps: trainer.plan.accumulationSteps,
+                                                     exactSums: config.distributed.exact, sgemmGflops: mean(2),
                                                      bandwidth: bandwidth, comm: comm)
         }
         return BenchReport(

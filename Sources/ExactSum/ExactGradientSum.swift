@@ -30,9 +30,11 @@ public final class ExactGradientSum {
     deinit { limbs.deallocate() }
 
     /// Sets the sum to zero (start of a step); reductions in flight must have been waited for.
-    public func reset() {
+    /// With `zeroingLimbs` false only the out-of-range count is reset: every element must then
+    /// be written by an `absorb(…, replacing: true)` before it is added to or reduced.
+    public func reset(zeroingLimbs: Bool = true) {
         precondition(inFlight.isEmpty, "reset with reductions in flight")
-        limbs.update(repeating: 0)
+        if zeroingLimbs { limbs.update(repeating: 0) }
         outOfRange = 0
     }
 
@@ -45,12 +47,18 @@ public final class ExactGradientSum {
     }
 
     /// Adds `buffer[range]` to the same elements and sets `buffer[range]` to zero: a micro-batch's
-    /// gradient taken out of the model's buffer, which backward then fills afresh.
-    public func absorb(_ buffer: UnsafeMutableBufferPointer<Float>, range: Range<Int>) {
-        precondition(range.lowerBound >= 0 && range.upperBound <= buffer.count)
-        let part = UnsafeMutableBufferPointer(rebasing: buffer[range])
-        add(UnsafeBufferPointer(part), at: range.lowerBound)
-        part.update(repeating: 0)
+    /// gradient taken out of the model's buffer, which backward then fills afresh. `replacing`
+    /// writes the elements' sums instead of adding to them (the step's first micro-batch, which
+    /// saves zeroing the limbs and reading them back; the elements' earlier sums are lost).
+    public func absorb(_ buffer: UnsafeMutableBufferPointer<Float>, range: Range<Int>, replacing: Bool = false) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= min(buffer.count, count))
+        guard let base = buffer.baseAddress, !range.isEmpty else { return }
+        let values = base + range.lowerBound, l = limbs.baseAddress! + 2 * range.lowerBound
+        outOfRange += chunked(range.count) { r in
+            replacing
+                ? FloatFixedPoint.encode(values + r.lowerBound, count: r.count, into: l + 2 * r.lowerBound, replacing: true, clearing: true)
+                : FloatFixedPoint.encode(values + r.lowerBound, count: r.count, into: l + 2 * r.lowerBound, replacing: false, clearing: true)
+        }
     }
 
     /// Starts the cross-rank sum of elements `range` (nonblocking, in pieces of at most

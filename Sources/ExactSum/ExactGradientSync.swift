@@ -1,4 +1,5 @@
 import Collectives
+import Dispatch
 
 /// The exact counterpart of the training loop's `GradientSync`: every micro-batch's gradient
 /// ranges are absorbed into an `ExactGradientSum` as backward reports them; during the step's
@@ -14,9 +15,15 @@ public final class ExactGradientSync {
     public let overlap: Bool
     private var pending: Range<Int>? = nil
     private var started = 0
+    /// Elements the step's first micro-batch has written so far (all of them once it is done).
+    private var written = 0
     /// ZeRO-1's shards, one consecutive range per rank: the limbs are reduce-scattered and only
     /// this rank's shard is decoded (the rest of the buffer stays zero). Nil: every element.
     private let shards: [Range<Int>]?
+    /// Seconds this step spent zeroing and encoding (absorbing) gradients, for `trainer bench --profile`.
+    public private(set) var encodeSeconds = 0.0
+    /// Seconds this step spent decoding the summed limbs (within `finish`).
+    public private(set) var decodeSeconds = 0.0
 
     /// Sums `gradients` across ranks in buckets of about `bucketMiB` MiB of Int64 limbs; encodes
     /// and decodes on `threads` threads; with `shards`, into this rank's shard only.
@@ -33,16 +40,26 @@ public final class ExactGradientSync {
 
     /// Call at the start of a step, with the gradient buffer at zero.
     public func beginStep() {
-        sum.reset()
+        encodeSeconds = 0
+        decodeSeconds = 0
+        sum.reset(zeroingLimbs: false)  // the first micro-batch writes every element's limbs
+        written = 0
         pending = nil
         started = 0
+    }
+
+    /// Call after each micro-batch's backward: the first one must have written every element
+    /// (backward's ranges cover the buffer once), since the limbs were not zeroed.
+    public func endMicroBatch() throws(CollectiveError) {
+        guard written < gradients.count else { return }
+        throw CollectiveError(operation: "exact gradient sum", reason: "the step's first micro-batch reported \(written) of \(gradients.count) gradients as final; its ranges must cover the buffer")
     }
 
     /// Backward's callback, for every micro-batch: `range` is final for this micro-batch. Its
     /// gradient moves into the accumulator (the buffer's range becomes zero); on the step's
     /// `last` micro-batch, full buckets start their all-reduce.
     public func gradientsFinal(_ range: Range<Int>, last: Bool) throws(CollectiveError) {
-        sum.absorb(gradients, range: range)
+        try absorb(range)
         guard last, overlap else { return }
         // Backward reports ranges from the end of the buffer to its start.
         if let p = pending, p.lowerBound == range.upperBound {
@@ -55,14 +72,28 @@ public final class ExactGradientSync {
     }
 
     /// Absorbs a whole micro-batch gradient at once (objectives that report no ranges).
-    public func absorbAll() {
-        sum.absorb(gradients, range: 0..<gradients.count)
+    public func absorbAll() throws(CollectiveError) {
+        try absorb(0..<gradients.count)
+    }
+
+    /// Moves `range` into the accumulator: written while the step's first micro-batch writes
+    /// each element once (`written` counts them), added afterwards.
+    private func absorb(_ range: Range<Int>) throws(CollectiveError) {
+        let first = written < gradients.count
+        if first {
+            guard written + range.count <= gradients.count else {
+                throw CollectiveError(operation: "exact gradient sum", reason: "the step's first micro-batch reported more than \(gradients.count) gradients as final; call endMicroBatch after each backward and report each range once")
+            }
+            written += range.count
+        }
+        encodeSeconds += Self.seconds { sum.absorb(gradients, range: range, replacing: first) }
     }
 
     /// Completes the step's sum: reduces what was not started, waits, and writes the nearest
     /// Float of every exact total into the gradient buffer. Returns the out-of-range terms of this
     /// rank (add them to the step's non-finite count, which is then summed across ranks).
     public func finish() throws(CollectiveError) -> Int {
+        try endMicroBatch()
         if overlap {
             try flush()
             if started != gradients.count {
@@ -77,8 +108,15 @@ public final class ExactGradientSync {
             }
         }
         try sum.wait(comm: comm)
-        sum.decode(shards.map { $0[comm.rank] } ?? 0..<gradients.count, into: gradients)
+        decodeSeconds = Self.seconds { sum.decode(shards.map { $0[comm.rank] } ?? 0..<gradients.count, into: gradients) }
         return sum.outOfRange
+    }
+
+    /// Wall seconds `body` took (two clock reads: negligible next to a pass over the gradients).
+    private static func seconds(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     }
 
     private func flush() throws(CollectiveError) {

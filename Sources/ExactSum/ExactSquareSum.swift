@@ -37,17 +37,37 @@ public struct ExactSquareSum {
     }
 
     private mutating func addSerially(_ values: UnsafeBufferPointer<Float>) {
-        for g in values {
-            let bits = g.bitPattern & 0x7FFF_FFFF
-            let e = Int(bits >> 23)
-            if e == 255 {
-                if bits & 0x7F_FFFF != 0 { nans += 1 } else { infinities += 1 }
-                continue
+        // Squares are below 2⁴⁸, so a 64-bit bin takes 2¹⁶ of them without overflow: blocks of
+        // that many go into plain 64-bit bins, which then carry into the 128-bit ones. Four bin
+        // sets, taken in turn, keep runs of one exponent from waiting on the same bin.
+        let sets = 4, block = 1 << 16
+        let bins = UnsafeMutablePointer<UInt64>.allocate(capacity: sets * 256)
+        defer { bins.deallocate() }
+        var first = 0
+        while first < values.count {
+            let n = min(block, values.count - first), v = values.baseAddress! + first
+            bins.initialize(repeating: 0, count: sets * 256)
+            var special = 0
+            for i in 0..<n {
+                let bits = v[i].bitPattern & 0x7FFF_FFFF
+                let e = Int(bits >> 23)
+                let m = UInt64(bits & 0x7F_FFFF | (e == 0 ? 0 : 0x80_0000))
+                special &+= e == 255 ? 1 : 0
+                bins[(i & (sets - 1)) << 8 | e] &+= e == 255 ? 0 : m &* m
             }
-            let m = UInt64(bits & 0x7F_FFFF | (e == 0 ? 0 : 0x80_0000))
-            let (sum, overflow) = low[e].addingReportingOverflow(m * m)
-            low[e] = sum
-            if overflow { high[e] += 1 }
+            if special > 0 {
+                for i in 0..<n where v[i].bitPattern & 0x7F80_0000 == 0x7F80_0000 {
+                    if v[i].bitPattern & 0x7F_FFFF != 0 { nans += 1 } else { infinities += 1 }
+                }
+            }
+            for set in 0..<sets {
+                for e in 0..<255 {
+                    let (sum, overflow) = low[e].addingReportingOverflow(bins[set << 8 | e])
+                    low[e] = sum
+                    if overflow { high[e] += 1 }
+                }
+            }
+            first += n
         }
     }
 

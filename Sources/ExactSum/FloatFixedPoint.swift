@@ -32,17 +32,32 @@ public enum FloatFixedPoint {
     /// how many were out of range (those add nothing).
     @inline(__always)
     static func add(_ values: UnsafePointer<Float>, count: Int, into limbs: UnsafeMutablePointer<Int64>) -> Int {
+        encode(UnsafeMutablePointer(mutating: values), count: count, into: limbs, replacing: false, clearing: false)
+    }
+
+    /// Adds (or, `replacing`, writes) the encoding of `count` Floats into the limb pairs at
+    /// `limbs`; with `clearing`, sets each Float to zero once read (one pass where a gradient
+    /// leaves its buffer). Returns how many were out of range (those add, or write, zero).
+    @inline(__always)
+    static func encode(_ values: UnsafeMutablePointer<Float>, count: Int, into limbs: UnsafeMutablePointer<Int64>,
+                       replacing: Bool, clearing: Bool) -> Int {
         var bad = 0
         for i in 0..<count {
             let g = Double(values[i])
+            if clearing { values[i] = 0 }
             let ok = g.magnitude < 0x1p19  // false for NaN
             let y = (ok ? g : 0) * 0x1p30  // |y| < 2⁴⁹: units of 2⁻³⁰, the high limb's unit
             let hiBiased = y + magic
             let hi = Int64(bitPattern: hiBiased.bitPattern) &- magicBits
             let rest = (y - (hiBiased - magic)) * 0x1p50  // exact: |y − round(y)| ≤ ½, in units of 2⁻⁸⁰
             let lo = Int64(bitPattern: (rest + magic).bitPattern) &- magicBits
-            limbs[2 * i] &+= hi
-            limbs[2 * i + 1] &+= lo
+            if replacing {
+                limbs[2 * i] = hi
+                limbs[2 * i + 1] = lo
+            } else {
+                limbs[2 * i] &+= hi
+                limbs[2 * i + 1] &+= lo
+            }
             bad &+= ok ? 0 : 1
         }
         return bad

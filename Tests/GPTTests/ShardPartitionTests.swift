@@ -129,6 +129,16 @@ import TestSupport
         }
         #expect(whole == reference.value(at: 0))
         #expect(pieces.value(at: 0) == whole)
+        // Many of the largest squares of one exponent: the 64-bit bins of a block must not overflow.
+        let largest = [Float](repeating: Float(2).nextDown, count: 200_000)
+        var largestReference = ExactDoubleSums(count: 1)
+        for v in largest { largestReference.add(Double(v) * Double(v), at: 0) }
+        let largestSum = largest.withUnsafeBufferPointer { b in
+            var s = ExactSquareSum()
+            s.add(b)
+            return s.sums.value(at: 0)
+        }
+        #expect(largestSum == largestReference.value(at: 0))
         var bad = ExactSquareSum()
         [Float(1), .infinity].withUnsafeBufferPointer { bad.add($0) }
         #expect(bad.sums.value(at: 0) == .infinity)

@@ -8,7 +8,9 @@ import Testing
     static let shared = ["matmul forward", "matmul backward-data", "matmul backward-weights", "attention forward",
                          "attention backward", "encoder forward", "encoder backward", "residual copies", "lm head matmuls",
                          "cross-entropy", "lm head gradient add", "zero gradients", "gradient all-reduce (exposed)",
-                         "optimizer (AdamW)", "other (batches, loss sum, clipping)"]
+                         "optimizer (AdamW)", "gradient norm and clipping", "other (batches, loss sum, between kernels)"]
+    /// With `distributed.exact` (the default).
+    static let exact = ["exact sums: encode", "exact sums: decode"]
     static let gpt2 = ["layernorm forward", "layernorm backward", "gelu forward", "gelu backward"]
     static let llama = ["rmsnorm forward", "rmsnorm backward", "rotary forward", "rotary backward", "swiglu forward", "swiglu backward"]
 
@@ -40,7 +42,7 @@ import Testing
 
     @Test func gpt2HasEveryKernel() throws {
         let rows = try Self.profile([])
-        #expect(Set(rows.keys) == Set(Self.shared + Self.gpt2), "rows: \(rows.keys.sorted())")
+        #expect(Set(rows.keys) == Set(Self.shared + Self.exact + Self.gpt2), "rows: \(rows.keys.sorted())")
         // The LM head's products: forward and the two gradients, 2·BT·V·C each (BT = 512 tokens).
         let flops = try #require(rows["lm head matmuls"]?["flops"] as? Double)
         #expect(flops == Double(3 * 2 * 512 * 512 * 32))
@@ -48,7 +50,12 @@ import Testing
 
     @Test func llamaHasEveryKernel() throws {
         let rows = try Self.profile(["--set", "model.family=llama"])
-        #expect(Set(rows.keys) == Set(Self.shared + Self.llama), "rows: \(rows.keys.sorted())")
+        #expect(Set(rows.keys) == Set(Self.shared + Self.exact + Self.llama), "rows: \(rows.keys.sorted())")
+    }
+
+    @Test func floatSumsHaveNoExactRows() throws {
+        let rows = try Self.profile(["--set", "distributed.exact=false"])
+        #expect(Set(rows.keys) == Set(Self.shared + Self.gpt2), "rows: \(rows.keys.sorted())")
     }
 
     @Test func profileWithAllReduceIsRefused() throws {

@@ -18,6 +18,8 @@ final class ExactStepSync: StepSync {
     private var firstStart: Double? = nil
     private(set) var exposedSeconds = 0.0
     private(set) var totalSeconds = 0.0
+    var encodeSeconds: Double { model.encodeSeconds }
+    var decodeSeconds: Double { model.decodeSeconds }
 
     /// Sums `gradients` in buckets of about `bucketMiB` MiB of limbs (started during the last
     /// backward with `overlap`) and `extraGradients` after them; encodes on `threads` threads.
@@ -49,6 +51,7 @@ final class ExactStepSync: StepSync {
     func endMicroBatch(loss: Double, reportedRanges: Bool, last: Bool) throws(CollectiveError) {
         // An objective whose backward reports no ranges: its whole gradient is final now.
         if !reportedRanges { try gradientsFinal(0..<gradients.count, last: last) }
+        try model.endMicroBatch()
         if let extra, let extraGradients { extra.absorb(extraGradients, range: 0..<extraGradients.count) }
         scalars.add(loss, at: 0)
         if !loss.isFinite { scalars.add(1, at: 1) }

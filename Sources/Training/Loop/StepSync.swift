@@ -23,6 +23,10 @@ protocol StepSync: AnyObject {
     var exposedSeconds: Double { get }
     /// Seconds from the first bucket's start to the end of the all-reduce, last step.
     var totalSeconds: Double { get }
+    /// Seconds spent encoding gradients for exact sums, last step (0 for Float sums).
+    var encodeSeconds: Double { get }
+    /// Seconds of `exposedSeconds` spent decoding exact sums, last step (0 for Float sums).
+    var decodeSeconds: Double { get }
 }
 
 /// The step's sums for `config`: exact with `distributed.exact`, else in Float; with `shards`
@@ -80,4 +84,6 @@ final class FloatStepSync: StepSync {
 
     var exposedSeconds: Double { sync.exposedSeconds }
     var totalSeconds: Double { sync.totalSeconds }
+    var encodeSeconds: Double { 0 }
+    var decodeSeconds: Double { 0 }
 }

@@ -35,9 +35,13 @@ extension Trainer {
         let totals = try sync.finish()
         times.allReduceExposed = sync.exposedSeconds
         times.allReduceTotal = sync.totalSeconds
+        times.exactEncode = sync.encodeSeconds
+        times.exactDecode = sync.decodeSeconds
         let loss = totals.lossSum / Double(max(1, count))
         if !frozen.isEmpty { model.gradients[frozen].update(repeating: 0) }
+        let clipAt = monotonicSeconds()
         let clip = try clipGradients()
+        times.clipping = monotonicSeconds() - clipAt
         let skipped = totals.nonFinite > 0 || !loss.isFinite || !clip.norm.isFinite
         let optimizerAt = monotonicSeconds()
         if !skipped { try optimizerStep(learningRate: learningRate) }
