@@ -33,7 +33,7 @@ def main():
     print("| model | layout | sgemm 2048³ (all ranks) | trainer tokens/s | trainer MFU | step ms = compute + straggler wait "
           "+ exposed transfer + optimizer + other | peak memory ÷ estimate | PyTorch tokens/s | PyTorch MFU | trainer ÷ PyTorch's best |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    verdicts = []
+    verdicts, summaries = [], []
     best_mfu = {}
     for model in sorted({m for m, _ in runs}, key=lambda m: (m != "gpt-small", m)):
         layouts = sorted((r for m, r in runs if m == model), reverse=True)
@@ -68,17 +68,17 @@ def main():
                 line += f" (goal ≥ {100 * MFU_GOALS[model]:.0f}%)"
             elif model == "llama-small" and "gpt-small" in best_mfu:
                 gap = 100 * (best_mfu["gpt-small"] - best["mfu"])
-                line += f", {gap:+.1f} points below gpt-small's (goal ≤ 5)"
+                line += f", {abs(gap):.1f} points {'below' if gap > 0 else 'above'} gpt-small's (goal: at most 5 below)"
             if torch_best:
                 line += f", {best['tokens_per_s'] / torch_best:.2f}× PyTorch's best layout (goal ≥ {RATIO_GOAL}×)"
                 torch_mfu = max((runs[(model, r)]["pytorch"].get("mfu", 0) for r in layouts if runs[(model, r)].get("pytorch")),
                                 default=0)
                 if torch_mfu:
                     # The ratio is an MFU ratio (same FLOPs per token), so the goal needs this trainer MFU.
-                    line += f"; PyTorch's best MFU {100 * torch_mfu:.1f}%, so {RATIO_GOAL}× needs {100 * RATIO_GOAL * torch_mfu:.1f}%"
-            verdicts.insert(0, line)
+                    line += f"; PyTorch's best MFU {100 * torch_mfu:.1f}%, so {RATIO_GOAL}× needs an MFU of about {100 * RATIO_GOAL * torch_mfu:.1f}%"
+            summaries.append(line)
     print()
-    for v in verdicts:
+    for v in summaries + verdicts:
         print(v)
 
 

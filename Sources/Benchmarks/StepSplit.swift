@@ -61,12 +61,12 @@ public struct StepSplit: Sendable, Codable, Equatable {
     /// Every rank's timings of this step, on every rank (one small all-reduce).
     public static func gather(_ mine: StepTimings, comm: Communicator) throws(CollectiveError) -> [StepTimings] {
         let fields = [mine.forward, mine.backward, mine.allReduceExposed, mine.allReduceTotal, mine.optimizer, mine.total,
-                      mine.exactEncode, mine.exactDecode, mine.clipping]
+                      mine.exactEncode, mine.exactDecode, mine.clipping, mine.allReduceInBackward]
         let all = try comm.gather(fields)
         return all.map { f in
             var t = StepTimings()
             (t.forward, t.backward, t.allReduceExposed, t.allReduceTotal, t.optimizer, t.total) = (f[0], f[1], f[2], f[3], f[4], f[5])
-            (t.exactEncode, t.exactDecode, t.clipping) = (f[6], f[7], f[8])
+            (t.exactEncode, t.exactDecode, t.clipping, t.allReduceInBackward) = (f[6], f[7], f[8], f[9])
             return t
         }
     }

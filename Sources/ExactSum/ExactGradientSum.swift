@@ -115,7 +115,7 @@ public final class ExactGradientSum {
         precondition(range.lowerBound >= 0 && range.upperBound <= min(count, out.count))
         let l = limbs.baseAddress! + 2 * range.lowerBound, o = out.baseAddress! + range.lowerBound
         _ = chunked(range.count) { r in
-            for i in r { o[i] = FloatFixedPoint.decode(hi: l[2 * i], lo: l[2 * i + 1]) }
+            FloatFixedPoint.decode(l + 2 * r.lowerBound, count: r.count, into: o + r.lowerBound)
             return 0
         }
     }

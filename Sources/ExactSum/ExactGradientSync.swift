@@ -24,6 +24,9 @@ public final class ExactGradientSync {
     public private(set) var encodeSeconds = 0.0
     /// Seconds this step spent decoding the summed limbs (within `finish`).
     public private(set) var decodeSeconds = 0.0
+    /// Seconds this step's backward spent starting buckets and driving those in flight (MPI
+    /// does the reduction's arithmetic inside these calls, on this rank's core).
+    public private(set) var inBackwardSeconds = 0.0
 
     /// Sums `gradients` across ranks in buckets of about `bucketMiB` MiB of Int64 limbs; encodes
     /// and decodes on `threads` threads; with `shards`, into this rank's shard only.
@@ -42,6 +45,7 @@ public final class ExactGradientSync {
     public func beginStep() {
         encodeSeconds = 0
         decodeSeconds = 0
+        inBackwardSeconds = 0
         sum.reset(zeroingLimbs: false)  // the first micro-batch writes every element's limbs
         written = 0
         pending = nil
@@ -62,6 +66,8 @@ public final class ExactGradientSync {
         try absorb(range)
         guard last, overlap else { return }
         // Backward reports ranges from the end of the buffer to its start.
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { inBackwardSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
         if let p = pending, p.lowerBound == range.upperBound {
             pending = range.lowerBound..<p.upperBound
         } else {

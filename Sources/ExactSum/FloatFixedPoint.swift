@@ -63,9 +63,44 @@ public enum FloatFixedPoint {
         return bad
     }
 
+    /// `decode(hi:lo:)` of `count` limb pairs into `out`, in blocks of 64 through a branch-free
+    /// form that vectorizes. It holds where a total's high part is below 2⁵¹ in magnitude (any
+    /// total below 2²¹); a block with a larger one is decoded again by `decode(hi:lo:)`. The bits
+    /// are the same either way (the same sum, TwoSum and round-to-odd, with the integer steps
+    /// done by bit tricks that AVX2 has in vector form).
+    public static func decode(_ limbs: UnsafePointer<Int64>, count: Int, into out: UnsafeMutablePointer<Float>) {
+        var first = 0
+        while first < count {
+            let n = min(64, count - first), l = limbs + 2 * first, o = out + first
+            var wide: UInt64 = 0
+            for i in 0..<n {
+                let hi = l[2 * i], lo = l[2 * i + 1]
+                // lo >> 50 (arithmetic) by a logical shift of lo + 2⁶², as |lo| ≤ 2⁶².
+                let carry = Int64(bitPattern: (UInt64(bitPattern: lo) &+ (1 << 62)) >> 50) &- (1 << 12)
+                let low = lo &- (carry << 50), high = hi &+ carry
+                wide |= UInt64(bitPattern: high &+ (1 << 51)) >> 52  // nonzero unless −2⁵¹ ≤ high < 2⁵¹
+                // Integers below 2⁵¹ in magnitude to Double: their bits added to magic's, minus magic.
+                let h = Double(bitPattern: UInt64(bitPattern: high &+ magicBits)) - magic
+                let tail = (Double(bitPattern: UInt64(bitPattern: low &+ magicBits)) - magic) * 0x1p-50
+                let s = h + tail
+                let err = (h - (s - (s - h))) + (tail - (s - h))
+                // Round to odd: an inexact s with an even last bit moves one unit toward the exact
+                // value (s ≠ 0 then): away from zero when err has s's sign.
+                let bits = s.bitPattern
+                let moved = (err > 0) == (s > 0) ? bits &+ 1 : bits &- 1
+                let odd = err != 0 && bits & 1 == 0 ? Double(bitPattern: moved) : s
+                o[i] = Float(odd * 0x1p-30)
+            }
+            if wide != 0 {
+                for i in 0..<n { o[i] = decode(hi: l[2 * i], lo: l[2 * i + 1]) }
+            }
+            first += n
+        }
+    }
+
     /// The Float nearest to hi·2⁻³⁰ + lo·2⁻⁸⁰ (a total of at most `maxTerms` encoded terms).
     @inline(__always)
-    static func decode(hi: Int64, lo: Int64) -> Float {
+    public static func decode(hi: Int64, lo: Int64) -> Float {
         // Resolve the carry: lo into [0, 2⁵⁰), hi takes the rest.
         let carry = lo >> 50
         let low = lo &- (carry << 50), high = hi &+ carry

@@ -39,6 +39,29 @@ func exactSum(_ terms: [[Float]]) -> (sum: [Float], outOfRange: Int) {
         #expect(sum == values)
     }
 
+    /// The vectorized block decode gives `decode(hi:lo:)`'s bits for any limbs a sum can hold:
+    /// totals of every size (high parts beyond 2⁵¹ take the fallback), low limbs of either sign.
+    @Test func blockDecodeMatchesTheScalarDecode() {
+        var rng = Seeded(state: 77)
+        var limbs: [Int64] = []
+        for k in 0..<20_000 {
+            // Mostly gradient-sized totals; every 97th pair anywhere in the limbs' range.
+            let hiBits = k % 97 == 0 ? 62 : Int.random(in: 0...40, using: &rng)
+            let hi = Int64.random(in: -(1 << hiBits)...(1 << hiBits), using: &rng)
+            let loBits = Int.random(in: 0...62, using: &rng)
+            limbs += [hi, Int64.random(in: -(1 << loBits)...(1 << loBits), using: &rng)]
+        }
+        limbs += [0, 0, 0, -1, 0, 1, -(1 << 51), 0, (1 << 51) - 1, (1 << 50) - 1, (1 << 62), -(1 << 62), -(1 << 62), (1 << 62)]
+        let n = limbs.count / 2
+        var block = [Float](repeating: .nan, count: n)
+        limbs.withUnsafeBufferPointer { l in
+            block.withUnsafeMutableBufferPointer { FloatFixedPoint.decode(l.baseAddress!, count: n, into: $0.baseAddress!) }
+        }
+        let scalar = (0..<n).map { FloatFixedPoint.decode(hi: limbs[2 * $0], lo: limbs[2 * $0 + 1]) }
+        let differ = (0..<n).filter { block[$0].bitPattern != scalar[$0].bitPattern }
+        #expect(differ.isEmpty, "\(differ.count) of \(n) differ, first at \(differ.first.map { "\(limbs[2 * $0]), \(limbs[2 * $0 + 1])" } ?? "")")
+    }
+
     @Test func outOfRangeValuesAreCountedAndAddNothing() {
         let (sum, bad) = exactSum([[.nan, .infinity, -.infinity, 0x1p19, -0x1p20, 3], [1, 1, 1, 1, 1, 1]])
         #expect(bad == 5)

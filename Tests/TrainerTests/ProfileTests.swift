@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct ProfileTests {
     static let shared = ["matmul forward", "matmul backward-data", "matmul backward-weights", "attention forward",
                          "attention backward", "encoder forward", "encoder backward", "residual copies", "lm head matmuls",
-                         "cross-entropy", "lm head gradient add", "zero gradients", "gradient all-reduce (exposed)",
+                         "cross-entropy", "lm head gradient add", "zero gradients", "all-reduce inside backward (overlap)", "gradient all-reduce (exposed)",
                          "optimizer (AdamW)", "gradient norm and clipping", "other (batches, loss sum, between kernels)"]
     /// With `distributed.exact` (the default).
     static let exact = ["exact sums: encode", "exact sums: decode"]

@@ -20,6 +20,7 @@ final class ExactStepSync: StepSync {
     private(set) var totalSeconds = 0.0
     var encodeSeconds: Double { model.encodeSeconds }
     var decodeSeconds: Double { model.decodeSeconds }
+    var inBackwardSeconds: Double { model.inBackwardSeconds }
 
     /// Sums `gradients` in buckets of about `bucketMiB` MiB of limbs (started during the last
     /// backward with `overlap`) and `extraGradients` after them; encodes on `threads` threads.

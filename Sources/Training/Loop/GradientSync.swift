@@ -23,6 +23,8 @@ public final class GradientSync {
     /// `exposedSeconds` without overlap, and includes the part hidden behind backward with it.
     public private(set) var totalSeconds = 0.0
     private var firstStart: Double? = nil
+    /// Seconds backward's callbacks spent starting buckets and driving those in flight, last step.
+    public private(set) var inBackwardSeconds = 0.0
     /// ZeRO-1's shards (`distributed.shard_optimizer`): buckets are reduce-scattered, so only this
     /// rank's shard of the buffer ends with the sum. Nil: all-reduced, every element summed.
     private let shards: ShardPartition?
@@ -44,12 +46,15 @@ public final class GradientSync {
         reduced = 0
         exposedSeconds = 0
         totalSeconds = 0
+        inBackwardSeconds = 0
         firstStart = nil
     }
 
     /// The backward pass's callback: `range` of the gradient buffer is final on this rank.
     public func gradientsFinal(_ range: Range<Int>) throws(CollectiveError) {
         guard overlap else { return }
+        let start = monotonicSeconds()
+        defer { inBackwardSeconds += monotonicSeconds() - start }
         if let pending = pendingRange, pending.lowerBound == range.upperBound {
             pendingRange = range.lowerBound..<pending.upperBound
         } else if let pending = pendingRange, pending.upperBound == range.lowerBound {

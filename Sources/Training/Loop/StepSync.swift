@@ -27,6 +27,8 @@ protocol StepSync: AnyObject {
     var encodeSeconds: Double { get }
     /// Seconds of `exposedSeconds` spent decoding exact sums, last step (0 for Float sums).
     var decodeSeconds: Double { get }
+    /// Seconds backward spent starting buckets and progressing them, last step (overlap only).
+    var inBackwardSeconds: Double { get }
 }
 
 /// The step's sums for `config`: exact with `distributed.exact`, else in Float; with `shards`
@@ -86,4 +88,5 @@ final class FloatStepSync: StepSync {
     var totalSeconds: Double { sync.totalSeconds }
     var encodeSeconds: Double { 0 }
     var decodeSeconds: Double { 0 }
+    var inBackwardSeconds: Double { sync.inBackwardSeconds }
 }

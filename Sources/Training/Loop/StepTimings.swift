@@ -24,6 +24,8 @@ public struct StepTimings: Sendable, Equatable {
     public var exactEncode = 0.0
     /// With exact sums: rounding the summed limbs back to Floats, part of `allReduceExposed`.
     public var exactDecode = 0.0
+    /// With overlap: backward's time in bucket starts and progress calls, part of `backward`.
+    public var allReduceInBackward = 0.0
 
     public init() {}
 

@@ -37,6 +37,7 @@ extension Trainer {
         times.allReduceTotal = sync.totalSeconds
         times.exactEncode = sync.encodeSeconds
         times.exactDecode = sync.decodeSeconds
+        times.allReduceInBackward = sync.inBackwardSeconds
         let loss = totals.lossSum / Double(max(1, count))
         if !frozen.isEmpty { model.gradients[frozen].update(repeating: 0) }
         let clipAt = monotonicSeconds()
