@@ -38,7 +38,7 @@ public struct ProfileReport: Sendable {
 
     /// Builds the rows from every rank's summed `profile` over `timings` (per step, per rank).
     public static func gather(_ profile: KernelProfile, timings: [[StepTimings]], family: ModelFamily, parameters: Int,
-                              accumulationSteps: Int, exactSums: Bool,
+                              accumulationSteps: Int, exactSums: Bool, muon: Bool = false,
                               sgemmGflops: Double, bandwidth: MemoryBandwidth.Result, comm: Communicator) throws -> ProfileReport {
         let all = try comm.gather(profile.seconds)
         let steps = Double(max(1, timings.count)), ranks = Double(comm.size)
@@ -76,8 +76,13 @@ public struct ProfileReport: Sendable {
                         bytes: comm.size > 1 ? gradientBytes : 0, flops: 0))
         // AdamW reads parameters, gradients and both moments, and writes all but the gradients.
         let optimizerMs = mean(\.optimizer), optimizerRate = optimizerMs > 0 ? 7 * gradientBytes / (optimizerMs / 1000) / 1e9 : 0
-        rows.append(Row(name: "optimizer (AdamW)", kind: "memory", ms: optimizerMs, share: 0, bytes: 7 * gradientBytes, flops: 0,
-                        rate: optimizerRate, ofPeak: optimizerRate / bandwidth.triadGBs))
+        if muon {
+            // Newton–Schulz is GEMMs on the matrices and AdamW takes the rest: not one memory pass.
+            rows.append(Row(name: "optimizer (Muon and AdamW)", kind: "step", ms: optimizerMs, share: 0, bytes: 0, flops: 0))
+        } else {
+            rows.append(Row(name: "optimizer (AdamW)", kind: "memory", ms: optimizerMs, share: 0, bytes: 7 * gradientBytes, flops: 0,
+                            rate: optimizerRate, ofPeak: optimizerRate / bandwidth.triadGBs))
+        }
         // The norm reads every gradient once; clipping, when it scales, reads and writes them again.
         let clippingMs = mean(\.clipping), clippingRate = clippingMs > 0 ? gradientBytes / (clippingMs / 1000) / 1e9 : 0
         rows.append(Row(name: "gradient norm and clipping", kind: "memory", ms: clippingMs, share: 0, bytes: gradientBytes, flops: 0,

@@ -53,7 +53,8 @@ public enum TrainingBenchmark {
             profileReport = try ProfileReport.gather(kernels, timings: timings, family: config.model.family,
                                                      parameters: trainer.model.layout.totalCount,
                                                      accumulationSteps: trainer.plan.accumulationSteps,
-                                                     exactSums: config.distributed.exact, sgemmGflops: mean(2),
+                                                     exactSums: config.distributed.exact,
+                                                     muon: config.training.optimizer == "muon", sgemmGflops: mean(2),
                                                      bandwidth: bandwidth, comm: comm)
         }
         return BenchReport(

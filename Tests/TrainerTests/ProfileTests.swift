@@ -53,6 +53,12 @@ import Testing
         #expect(Set(rows.keys) == Set(Self.shared + Self.exact + Self.llama), "rows: \(rows.keys.sorted())")
     }
 
+    @Test func muonHasItsOwnOptimizerRow() throws {
+        let rows = try Self.profile(["--set", "model.family=llama", "--set", "training.optimizer=muon"])
+        let expected = Self.shared.map { $0 == "optimizer (AdamW)" ? "optimizer (Muon and AdamW)" : $0 } + Self.exact + Self.llama
+        #expect(Set(rows.keys) == Set(expected), "rows: \(rows.keys.sorted())")
+    }
+
     @Test func floatSumsHaveNoExactRows() throws {
         let rows = try Self.profile(["--set", "distributed.exact=false"])
         #expect(Set(rows.keys) == Set(Self.shared + Self.gpt2), "rows: \(rows.keys.sorted())")
