@@ -38,7 +38,7 @@ public struct ProfileReport: Sendable {
 
     /// Builds the rows from every rank's summed `profile` over `timings` (per step, per rank).
     public static func gather(_ profile: KernelProfile, timings: [[StepTimings]], family: ModelFamily, parameters: Int,
-                              accumulationSteps: Int, exactSums: Bool, muon: Bool = false,
+                              accumulationSteps: Int, exactSums: Bool, muon: Bool,
                               sgemmGflops: Double, bandwidth: MemoryBandwidth.Result, comm: Communicator) throws -> ProfileReport {
         let all = try comm.gather(profile.seconds)
         let steps = Double(max(1, timings.count)), ranks = Double(comm.size)

@@ -20,7 +20,7 @@ public final class ExactGradientSync {
     /// ZeRO-1's shards, one consecutive range per rank: the limbs are reduce-scattered and only
     /// this rank's shard is decoded (the rest of the buffer stays zero). Nil: every element.
     private let shards: [Range<Int>]?
-    /// Seconds this step spent zeroing and encoding (absorbing) gradients, for `trainer bench --profile`.
+    /// Seconds this step spent encoding (absorbing) gradients, for `trainer bench --profile`.
     public private(set) var encodeSeconds = 0.0
     /// Seconds this step spent decoding the summed limbs (within `finish`).
     public private(set) var decodeSeconds = 0.0
@@ -66,20 +66,15 @@ public final class ExactGradientSync {
         try absorb(range)
         guard last, overlap else { return }
         // Backward reports ranges from the end of the buffer to its start.
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { inBackwardSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
-        if let p = pending, p.lowerBound == range.upperBound {
-            pending = range.lowerBound..<p.upperBound
-        } else {
-            try flush()
-            pending = range
+        inBackwardSeconds += try Self.seconds { () throws(CollectiveError) in
+            if let p = pending, p.lowerBound == range.upperBound {
+                pending = range.lowerBound..<p.upperBound
+            } else {
+                try flush()
+                pending = range
+            }
+            if let p = pending, p.count >= bucketElements { try flush() }
         }
-        if let p = pending, p.count >= bucketElements { try flush() }
-    }
-
-    /// Absorbs a whole micro-batch gradient at once (objectives that report no ranges).
-    public func absorbAll() throws(CollectiveError) {
-        try absorb(0..<gradients.count)
     }
 
     /// Moves `range` into the accumulator: written while the step's first micro-batch writes
@@ -119,9 +114,9 @@ public final class ExactGradientSync {
     }
 
     /// Wall seconds `body` took (two clock reads: negligible next to a pass over the gradients).
-    private static func seconds(_ body: () -> Void) -> Double {
+    private static func seconds<E: Error>(_ body: () throws(E) -> Void) throws(E) -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
-        body()
+        try body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     }
 

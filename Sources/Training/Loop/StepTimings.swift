@@ -19,8 +19,7 @@ public struct StepTimings: Sendable, Equatable {
     public var total = 0.0
     /// The gradient norm (summed across ranks where sharded) and the clipping multiply, part of `idle`.
     public var clipping = 0.0
-    /// With exact sums: encoding micro-batch gradients into integer limbs (and zeroing them at
-    /// the step's start), part of `backward` and of `idle`.
+    /// With exact sums: encoding micro-batch gradients into integer limbs, part of `backward`.
     public var exactEncode = 0.0
     /// With exact sums: rounding the summed limbs back to Floats, part of `allReduceExposed`.
     public var exactDecode = 0.0
