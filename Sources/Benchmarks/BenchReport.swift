@@ -25,6 +25,8 @@ public struct BenchReport {
     public var parameters: Int
     public var steps: Int
     public var overlap: Bool
+    /// Whether `overlap` was decided by distributed.overlap = "auto".
+    public var overlapAuto = false
     public var bucketMb: Double
     /// Whether the sums were exact (`distributed.exact`).
     public var exact = false
@@ -59,7 +61,7 @@ public struct BenchReport {
             "MFU               \(Self.f(100 * mfu))% (\(Self.f(flopsPerToken / 1e6)) MFLOP/token ÷ measured sgemm peak)",
             "ms per step       \(Self.f(s.stepMs)) = compute \(Self.f(s.computeMs)) + straggler wait \(Self.f(s.stragglerMs)) + exposed transfer \(Self.f(s.transferMs)) + optimizer \(Self.f(s.optimizerMs)) + other \(Self.f(s.otherMs))",
             "compute           forward \(Self.f(s.forwardMs)) + backward \(Self.f(s.backwardMs)) (slowest rank); per rank: \(s.rankComputeMs.map { Self.f($0) }.joined(separator: ", "))",
-            "all-reduce        \(Self.f(s.allReduceExposedMs)) ms exposed (straggler wait included) of \(Self.f(s.allReduceTotalMs)) ms total (overlap \(overlap ? "on" : "off"), buckets \(bucketMb) MiB, \(exact ? "exact Int64 sums" : "Float sums")); exposed transfer \(Self.f(100 * s.transferMs / s.stepMs))% of the step",
+            "all-reduce        \(Self.f(s.allReduceExposedMs)) ms exposed (straggler wait included) of \(Self.f(s.allReduceTotalMs)) ms total (overlap \(overlap ? "on" : "off")\(overlapAuto ? " by auto: \(overlap ? "several machines" : "one machine")" : ""), buckets \(bucketMb) MiB, \(exact ? "exact Int64 sums" : "Float sums")); exposed transfer \(Self.f(100 * s.transferMs / s.stepMs))% of the step",
             "memory per rank   \(Self.mib(peakRSSBytes)) peak resident; estimate \(Self.mib(estimate.totalBytes)) (\(Self.f(100 * memoryRatio, 0))%) = "
                 + estimate.items.map { "\($0.name) \(Self.mib($0.bytes))" }.joined(separator: " + "),
         ]

@@ -105,12 +105,14 @@ extension ScalingModel {
     public init(config: TrainConfig, forwardSeconds: Double, backwardSeconds: Double, optimizerSeconds: Double,
                 otherSeconds: Double, tokensPerRank: Int, link: LinkCost, nonblocking: CollectiveAlgorithm = .binomial) {
         let compute = forwardSeconds + backwardSeconds
+        // The projection spans machines over `link`, where "auto" overlaps.
+        let overlap = config.distributed.overlap != .off
         self.init(computeSecondsPerToken: compute / Double(max(1, tokensPerRank)),
                   backwardFraction: compute > 0 ? backwardSeconds / compute : 0.5,
                   optimizerSeconds: optimizerSeconds, otherSeconds: otherSeconds, tokensPerRank: tokensPerRank,
                   microBatchTokens: config.training.microBatch * config.model.blockSize,
-                  buckets: GradientBuckets.sizes(config: config, overlap: config.distributed.overlap),
-                  overlap: config.distributed.overlap, shardOptimizer: config.distributed.shardOptimizer,
+                  buckets: GradientBuckets.sizes(config: config, overlap: overlap),
+                  overlap: overlap, shardOptimizer: config.distributed.shardOptimizer,
                   nonblocking: nonblocking, link: link)
     }
 }

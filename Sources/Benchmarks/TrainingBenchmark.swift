@@ -64,6 +64,7 @@ public enum TrainingBenchmark {
             tokensPerStep: trainer.plan.tokensPerStep, split: split,
             flopsPerToken: GPTModel.flopsPerToken(config: config.model, sequence: trainer.plan.sequence),
             peakRSSBytes: Int(worst[0]), estimate: estimate, parameters: trainer.model.layout.totalCount, steps: steps,
-            overlap: config.distributed.overlap && comm.size > 1, bucketMb: config.distributed.bucketMb, exact: config.distributed.exact, profile: profileReport)
+            overlap: config.distributed.overlapsBackward && comm.size > 1,
+            overlapAuto: config.distributed.overlap == .auto && comm.size > 1, bucketMb: config.distributed.bucketMb, exact: config.distributed.exact, profile: profileReport)
     }
 }

@@ -80,7 +80,7 @@ public struct MemoryEstimate: Sendable {
         let perElement = r.exactBytes > 0 ? MemoryRequirement.exactBytesPerParameter : 4
         let bucket = Int(config.distributed.bucketMb * 1024 * 1024)
         let elements = r.adapterParameters > 0 ? r.adapterParameters : r.parameters
-        guard config.distributed.overlap else { return min(perElement * elements, bucket) }
+        guard config.distributed.overlapsBackward else { return min(perElement * elements, bucket) }
         guard r.adapterParameters == 0, r.shardedRanks == 1, config.model.nLayer > 0 else { return perElement * elements }
         let layout = ParameterLayout(config: config.model)
         let block = layout.layerRange(0).count

@@ -133,10 +133,11 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public struct DistributedSection: Codable, Sendable, Equatable {
         /// Gradient all-reduce bucket size in MiB.
         public var bucketMb = 8.0
-        /// Start each bucket's all-reduce during backward as soon as its gradients are final.
-        /// On by default: `trainer bench` on gpt-small at 2 ranks measured 74–140 ms of exposed
-        /// all-reduce per step with overlap against 519 ms without (of ~1 s total all-reduce time).
-        public var overlap = true
+        /// Start each bucket's all-reduce during backward as soon as its gradients are final:
+        /// true, false, or "auto" (the default: only when the job spans machines; `OverlapSetting`).
+        public var overlap = OverlapSetting.auto
+        /// Whether this process's job overlaps: `overlap` resolved against the launcher's environment.
+        public var overlapsBackward: Bool { overlap.overlaps(in: .current) }
         /// End the job when a rank makes no progress for this many seconds; 0 disables the watchdog.
         public var watchdogS = 300.0
         /// Sum gradients, losses and evaluation figures exactly (`ExactSum`: integer fixed point,

@@ -21,7 +21,7 @@ import Training
     @Test func setOverridesParseNumbersBooleansAndStrings() throws {
         let c = try decode("{}", ["training.max_steps=7", "distributed.overlap=false", "data.corpus=some/file.txt", "training.lr=2e-4"])
         #expect(c.training.maxSteps == 7)
-        #expect(c.distributed.overlap == false)
+        #expect(c.distributed.overlap == .off)
         #expect(c.data.corpus == "some/file.txt")
         #expect(c.training.lr == 2e-4)
     }

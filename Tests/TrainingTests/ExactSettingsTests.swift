@@ -14,6 +14,7 @@ import Training
         c.training.batchTokens = 768
         c.training.microBatch = 2
         c.distributed.exact = exact
+        c.distributed.overlap = .on  // "auto" would not overlap in this one process
         return c
     }
 

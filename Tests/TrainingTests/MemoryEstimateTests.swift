@@ -46,13 +46,14 @@ import Training
         #expect(low < n)  // else the test shows nothing
         for exact in [true, false] {
             var c = Self.tiny(exact: exact)
+            c.distributed.overlap = .on  // "auto" would not overlap in this one process
             let perElement = exact ? 16 : 4
             let plan = try BatchPlan(config: c, worldSize: 2)
             #expect(Self.item(try MemoryEstimate(config: c, plan: plan, baselineBytes: 0), "all-reduce buffers") == perElement * (low + (n - low) / 2))
-            c.distributed.overlap = false  // one bucket at a time
+            c.distributed.overlap = .off  // one bucket at a time
             c.distributed.bucketMb = 0.01
             #expect(Self.item(try MemoryEstimate(config: c, plan: plan, baselineBytes: 0), "all-reduce buffers") == Int(0.01 * 1024 * 1024))
-            c.distributed.overlap = true  // ZeRO-1's reduce-scatter: every bucket still counts
+            c.distributed.overlap = .on  // ZeRO-1's reduce-scatter: every bucket still counts
             c.distributed.shardOptimizer = true
             #expect(Self.item(try MemoryEstimate(config: c, plan: plan, baselineBytes: 0), "all-reduce buffers") == perElement * layout.totalCount)
             // One rank: no all-reduce.

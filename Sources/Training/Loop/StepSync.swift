@@ -38,9 +38,9 @@ func makeStepSync(config: TrainConfig, comm: Communicator, gradients: UnsafeMuta
     let d = config.distributed
     if d.exact {
         return ExactStepSync(comm: comm, gradients: gradients, extraGradients: extraGradients, bucketMiB: d.bucketMb,
-                             overlap: d.overlap, threads: KernelThreads.count, shards: shards)
+                             overlap: d.overlapsBackward, threads: KernelThreads.count, shards: shards)
     }
-    return FloatStepSync(comm: comm, gradients: gradients, extraGradients: extraGradients, bucketMiB: d.bucketMb, overlap: d.overlap,
+    return FloatStepSync(comm: comm, gradients: gradients, extraGradients: extraGradients, bucketMiB: d.bucketMb, overlap: d.overlapsBackward,
                          shards: shards)
 }
 
