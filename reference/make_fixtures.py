@@ -1,11 +1,13 @@
-"""Writes Tests/GPTTests/Fixtures/gpt_reference.json, the PyTorch reference for GPTTests.
+"""Writes Tests/GPTTests/Fixtures/gpt_reference.json, the PyTorch reference for GPTTests
+(with --long: gpt_reference_long.json, one layer at T = 300, three attention panels).
 
 An independent plain-PyTorch GPT-2 (nanoGPT-style: pre-LayerNorm blocks, tanh GELU, causal
 attention scaled by 1/sqrt(head size), head tied to wte, Conv1D-layout (in, out) weights),
 evaluated in float64 on float32-representable parameters so the reference is exact to far
 below the Swift float32 tolerance. The JSON holds:
 
-  config, B, T                 tiny model (L=2, NH=3, C=12, block_size=10, V=64), B=2, T=8
+  config, B, T                 tiny model (L=2, NH=3, C=12, block_size=10, V=64), B=2, T=8;
+                               --long: L=1, NH=2, C=8, block_size=300, V=64, B=1, T=300
   params                       flat parameters in the Swift ParameterLayout order
   inputs, targets              (B, T) row-major; one target is -1 (ignored)
   loss                         mean cross-entropy over non-ignored targets
@@ -16,8 +18,9 @@ below the Swift float32 tolerance. The JSON holds:
                                torch.optim.AdamW step (decay only on 2-D tensors)
 
 Rerun (only needed if the model definition changes):
-  /tmp/venv/bin/python reference/make_fixtures.py
+  /tmp/venv/bin/python reference/make_fixtures.py [--long]
 """
+import argparse
 import json
 import math
 import os
@@ -110,16 +113,24 @@ def round_floats(x):
 
 
 def main():
+    global L, NH, C, BLOCK, V, B, T
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--long", action="store_true", help="T = 300: the attention's panels of 128 queries and a ragged last one")
+    args = parser.parse_args()
+    name = "gpt_reference"
+    if args.long:
+        L, NH, C, BLOCK, V, B, T = 1, 2, 8, 300, 64, 1, 300
+        name = "gpt_reference_long"
     P = make_params()
     inputs = torch.randint(0, V, (B, T))
     targets = torch.randint(0, V, (B, T))
-    targets[1, 3] = -1
+    targets[B - 1, 3] = -1
     logits = forward(P, inputs)
     loss = torch.nn.functional.cross_entropy(logits.view(-1, V), targets.view(-1), ignore_index=-1)
     loss.backward()
     grads = {n: P[n].grad.clone() for n in P}
 
-    max_norm = 0.5
+    max_norm = 0.05 if args.long else 0.5
     grad_norm = torch.sqrt(sum((g ** 2).sum() for g in grads.values())).item()
     assert grad_norm > max_norm, "pick max_norm below the norm so clipping is exercised"
     scale = max_norm / grad_norm
@@ -149,7 +160,7 @@ def main():
         "adamw": hp,
         "params_after": flat(P),
     }
-    path = os.path.join(os.path.dirname(__file__), "..", "Tests", "GPTTests", "Fixtures", "gpt_reference.json")
+    path = os.path.join(os.path.dirname(__file__), "..", "Tests", "GPTTests", "Fixtures", name + ".json")
     with open(path, "w") as f:
         # 9 significant digits: float32 parameters round-trip exactly; references are far
         # more precise than the 1e-4 test tolerance.

@@ -4,7 +4,11 @@ import GPT
 /// Feeding tokens one at a time through the key/value cache gives the full forward's logits
 /// at every position, to |a − b| ≤ 1e-5·max(|b|, 1): GPT-2, and Llama with rotary at the
 /// absolute position (tied; untied with qk_norm).
-@Test(arguments: [tinyConfig, tinyLlamaConfig, tinyQwenConfig])
+/// The last two have a context of three attention panels (300 = 128 + 128 + 44), so the full
+/// forward's off-diagonal products are checked against the cache's one query at a time.
+@Test(arguments: [tinyConfig, tinyLlamaConfig, tinyQwenConfig,
+                  GPTConfig(nLayer: 1, nHead: 2, nEmbd: 16, blockSize: 300, vocabSize: 64),
+                  GPTConfig(nLayer: 1, nHead: 2, nEmbd: 16, blockSize: 300, vocabSize: 64, family: .llama, intermediateSize: 24)])
 func cachedDecodingMatchesFullForward(config: GPTConfig) {
     let T = config.blockSize
     let model = GPTModel(config: config, maxBatch: 2, maxSequence: T)

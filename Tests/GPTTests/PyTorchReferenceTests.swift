@@ -29,9 +29,11 @@ private func worstRatio(_ actual: UnsafeMutableBufferPointer<Float>, _ expected:
 }
 
 /// Loss, every gradient and the gradient norm against PyTorch (float64), then clipping and
-/// one AdamW step from PyTorch's gradients against torch.optim.AdamW.
-@Test func matchesPyTorchReference() throws {
-    let url = try #require(Bundle.module.url(forResource: "gpt_reference", withExtension: "json", subdirectory: "Fixtures"))
+/// one AdamW step from PyTorch's gradients against torch.optim.AdamW: the tiny model, and one
+/// layer at T = 300 (`--long`: attention's three panels of queries, the last one ragged).
+@Test(arguments: ["gpt_reference", "gpt_reference_long"])
+func matchesPyTorchReference(fixture: String) throws {
+    let url = try #require(Bundle.module.url(forResource: fixture, withExtension: "json", subdirectory: "Fixtures"))
     let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
     let (model, loss, counted) = referenceForward(config: ref.config, params: ref.params, inputs: ref.inputs,
                                                   targets: ref.targets, batch: ref.B, sequence: ref.T)
@@ -59,7 +61,7 @@ private func worstRatio(_ actual: UnsafeMutableBufferPointer<Float>, _ expected:
     let after = worstRatio(model.parameters, ref.params_after)
     #expect(after.ratio <= 1, "parameter \(after.index): \(model.parameters[after.index]) vs \(ref.params_after[after.index])")
 
-    print("pytorch reference: loss rel error \(lossError), grad norm rel error \(normError), "
+    print("pytorch reference \(fixture) (T = \(ref.T)): loss rel error \(lossError), grad norm rel error \(normError), "
           + "worst gradient error \(grads.ratio)×tolerance (\(name)), worst AdamW parameter error \(after.ratio)×tolerance "
           + "(tolerance 1e-4·max(|ref|, 1e-3·max|ref|))")
 }
