@@ -48,10 +48,10 @@ public struct BenchReport {
     public var table: String {
         let s = split
         var lines = [
-            "trainer bench \(config): \(Self.plural(ranks, "rank")) × \(Self.plural(blasThreads, "OpenBLAS thread")) (kernel threads \(kernelThreads)), \(steps) steps",
+            "trainer bench \(config): \(Self.plural(ranks, "rank")) × \(Self.plural(kernelThreads, "thread")) (products in tiles of one OpenBLAS thread each), \(steps) steps",
             "CPU               \(cpu)",
             "OpenBLAS core     \(core) (\(coreNote)); sgemm vs naive: \(sgemmCorrect ? "ok" : "WRONG"), max rel. error \(String(format: "%.1e", sgemmCheckError))",
-            "sgemm 2048³       \(Self.f(sgemmPeakPerRank)) GFLOP/s per rank, \(Self.f(sgemmPeakTotal)) all ranks together",
+            "sgemm 2048³       \(Self.f(sgemmPeakPerRank)) GFLOP/s per rank, \(Self.f(sgemmPeakTotal)) all ranks together (one cblas_sgemm on \(Self.plural(blasThreads, "OpenBLAS thread")); the model's shapes below as the model runs them)",
         ]
         for shape in shapes {
             lines.append("sgemm \(shape.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(Self.f(shape.gflops)) GFLOP/s  (\(shape.m)×\(shape.n)×\(shape.k))")

@@ -1,4 +1,5 @@
 import CBLAS
+import GPT
 import RunConfig
 import Training
 
@@ -31,7 +32,9 @@ public enum SgemmBenchmark {
 
     /// GFLOP/s of `shape`: the best of `repetitions` timed runs (each at least ~0.1 s of work)
     /// after one warm-up call. Inputs are deterministic pseudo-random values in [-1, 1).
-    public static func measure(_ shape: Shape, repetitions: Int = 3) -> Double {
+    /// `asTheModelRuns`: through the model's tiled `sgemm` on the kernel threads; otherwise one
+    /// cblas_sgemm on as many OpenBLAS threads (the machine's rate, which MFU is measured against).
+    public static func measure(_ shape: Shape, asTheModelRuns: Bool, repetitions: Int = 3) -> Double {
         let (m, n, k) = (shape.m, shape.n, shape.k)
         let a = filled(m * k, seed: 1), b = filled(k * n, seed: 2)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
@@ -39,10 +42,19 @@ public enum SgemmBenchmark {
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         let calls = max(1, Int(2e9 / flops))  // ~0.1 s per repetition at 20 GFLOP/s or more
         func run() {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, shape.transB ? CblasTrans : CblasNoTrans,
-                        blasint(m), blasint(n), blasint(k), 1, a, blasint(k), b, blasint(shape.transB ? k : n),
-                        0, c, blasint(n))
+            if asTheModelRuns {
+                sgemm(transA: false, transB: shape.transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: shape.transB ? k : n,
+                      beta: 0, c: c, ldc: n)
+            } else {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, shape.transB ? CblasTrans : CblasNoTrans,
+                            blasint(m), blasint(n), blasint(k), 1, a, blasint(k), b, blasint(shape.transB ? k : n),
+                            0, c, blasint(n))
+            }
         }
+        // The model leaves OpenBLAS at one thread; its own rate is taken with the kernel threads' count.
+        let blasThreads = openblas_get_num_threads()
+        if !asTheModelRuns { openblas_set_num_threads(Int32(KernelThreads.count)) }
+        defer { openblas_set_num_threads(blasThreads) }
         run()
         var best = Double.infinity
         for _ in 0..<repetitions {

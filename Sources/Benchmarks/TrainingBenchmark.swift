@@ -32,11 +32,11 @@ public enum TrainingBenchmark {
         // sgemm after training, so its buffers do not count in the peak memory; all ranks at once.
         let check = SgemmBenchmark.correctnessError()
         try comm.barrier()
-        let peak = SgemmBenchmark.measure(.init("2048³", m: 2048, n: 2048, k: 2048))
+        let peak = SgemmBenchmark.measure(.init("2048³", m: 2048, n: 2048, k: 2048), asTheModelRuns: false)
         var shapes = SgemmBenchmark.modelShapes(config: config)
         for i in shapes.indices {
             try comm.barrier()
-            shapes[i].gflops = SgemmBenchmark.measure(shapes[i])
+            shapes[i].gflops = SgemmBenchmark.measure(shapes[i], asTheModelRuns: true)
         }
 
         let all = try comm.gather([Double(peakRSS), Double(baseline), peak, check] + shapes.map(\.gflops))

@@ -3,7 +3,7 @@ import Dispatch
 
 /// How many threads the row-parallel (non-GEMM) kernels use; results do not depend on it.
 public enum KernelThreads {
-    /// Thread count for layernorm, GELU, softmax/cross-entropy and attention's (batch, head) loop.
+    /// Thread count for the products' tiles, layernorm, GELU, softmax/cross-entropy and attention's (batch, head) loop.
     /// Set once at start-up, before any forward pass; it is read without synchronisation.
     nonisolated(unsafe) public static var count: Int = 1
 
@@ -15,12 +15,14 @@ public enum KernelThreads {
     /// The count the kernels use here: `scoped` where bound, else `count`.
     public static var current: Int { scoped ?? count }
 
-    /// Sets OpenBLAS and the non-GEMM kernels to `threads` and returns the count OpenBLAS took
-    /// (it may cap it at the count it was built for). Call once at start-up.
+    /// Sets the kernels, the products' tiles included, to `threads` and returns the count taken
+    /// (OpenBLAS's cap on the count it was built for, which also bounds how many threads may call
+    /// it at once). OpenBLAS itself is left at one thread (see `TiledSgemm.swift`). Call once at start-up.
     @discardableResult
     public static func configure(threads: Int) -> Int {
         openblas_set_num_threads(Int32(clamping: max(1, threads)))
         count = max(1, Int(openblas_get_num_threads()))
+        openblas_set_num_threads(1)
         return count
     }
 
@@ -50,18 +52,6 @@ func parallelFor(_ count: Int, _ body: (Range<Int>) -> Void) {
             shared.value((count * i / threads)..<(count * (i + 1) / threads))
         }
     }
-}
-
-/// `parallelFor` for loops whose chunks call sgemm themselves (attention's per-(batch, head)
-/// products): OpenBLAS is set to one thread meanwhile, so that the kernel threads and OpenBLAS's
-/// own workers do not compete for the same cores, and restored afterwards. Each sgemm computes
-/// every output element on one thread either way, so results do not change.
-func parallelForSingleThreadedBLAS(_ count: Int, _ body: (Range<Int>) -> Void) {
-    let blasThreads = openblas_get_num_threads()
-    guard KernelThreads.current > 1, blasThreads > 1 else { return parallelFor(count, body) }
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(blasThreads) }
-    parallelFor(count, body)
 }
 
 /// Carries a value into a @Sendable closure when the caller guarantees safe sharing.

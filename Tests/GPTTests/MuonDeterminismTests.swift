@@ -1,4 +1,3 @@
-import CBLAS
 import Testing
 import GPT
 
@@ -99,16 +98,12 @@ private func stepsOnOneRank(_ problem: TinyProblem) -> (parameters: [Float], mom
         #expect(saved.contains { $0 != 0 })
     }
 
-    /// 1, 2 or 3 kernel threads and OpenBLAS threads give the same bits. OpenBLAS's count is
-    /// process-wide, so it is restored; other tests' results do not depend on it either. The
-    /// matrices (128 × 512) are large enough for OpenBLAS to split its sgemms over threads.
+    /// 1, 2 or 3 kernel threads give the same bits; the matrices (128 × 512) are large enough for
+    /// the Newton–Schulz product poly·X to be cut into two tiles.
     @Test func threadCountDoesNotChangeResults() {
         let problem = TinyProblem(steps: 2, config: GPTConfig(nLayer: 1, nHead: 2, nEmbd: 128, blockSize: 16, vocabSize: 64))
-        let blasThreads = openblas_get_num_threads()
-        defer { openblas_set_num_threads(blasThreads) }
         let runs = [1, 2, 3].map { threads in
-            openblas_set_num_threads(Int32(threads))
-            return KernelThreads.$scoped.withValue(threads) { stepsOnOneRank(problem) }
+            KernelThreads.$scoped.withValue(threads) { stepsOnOneRank(problem) }
         }
         #expect(runs[0].parameters == runs[1].parameters && runs[0].parameters == runs[2].parameters)
         #expect(runs[0].momentum == runs[1].momentum && runs[0].momentum == runs[2].momentum)

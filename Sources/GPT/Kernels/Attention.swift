@@ -43,6 +43,25 @@ struct AttentionShape {
     @inline(__always) func rowOffset(_ bh: Int) -> Int { (bh / NH) * T * C + (bh % NH) * HS }
 }
 
+/// Rows panel..<end of c = p·b, where p is a (T, T) causal matrix (probabilities or their
+/// gradient) and b holds one head's vectors: the keys left of the panel in one product, then each
+/// block's own keys, added on. Forward's out = att·v and backward's dq = datt·k.
+@inline(__always)
+private func causalPanelProduct(
+    _ p: UnsafePointer<Float>, T: Int, _ b: UnsafePointer<Float>, ldb: Int, HS: Int,
+    into c: UnsafeMutablePointer<Float>, ldc: Int, panel: Int, end: Int
+) {
+    if panel > 0 {
+        sgemmOneCall(transA: false, transB: false, m: end - panel, n: HS, k: panel, alpha: 1, a: p + panel * T, lda: T,
+              b: b, ldb: ldb, beta: 0, c: c + panel * ldc, ldc: ldc)
+    }
+    for first in stride(from: panel, to: end, by: attentionBlock) {
+        let keys = min(first + attentionBlock, end)
+        sgemmOneCall(transA: false, transB: false, m: keys - first, n: HS, k: keys - panel, alpha: 1, a: p + first * T + panel, lda: T,
+              b: b + panel * ldb, ldb: ldb, beta: panel > 0 ? 1 : 0, c: c + first * ldc, ldc: ldc)
+    }
+}
+
 /// out = softmax(q·kᵀ/√HS + causal mask)·v; keeps the probabilities in `att` for backward.
 func attentionForward(
     out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
@@ -50,20 +69,20 @@ func attentionForward(
 ) {
     let shape = AttentionShape(sequence: T, channels: C, heads: NH)
     let HS = shape.HS, C3 = shape.C3, scale = shape.scale
-    parallelForSingleThreadedBLAS(B * NH) { range in
+    parallelFor(B * NH) { range in
         for bh in range {
             let q = qkv + shape.qkvOffset(bh), k = q + C, v = q + 2 * C
             let a = att + bh * T * T, o = out + shape.rowOffset(bh)
             for panel in stride(from: 0, to: T, by: attentionPanel) {
                 let end = min(panel + attentionPanel, T)
                 if panel > 0 {  // scores against the keys left of the panel
-                    sgemm(transA: false, transB: true, m: end - panel, n: panel, k: HS, alpha: scale, a: q + panel * C3, lda: C3,
+                    sgemmOneCall(transA: false, transB: true, m: end - panel, n: panel, k: HS, alpha: scale, a: q + panel * C3, lda: C3,
                           b: k, ldb: C3, beta: 0, c: a + panel * T, ldc: T)
                 }
                 for first in stride(from: panel, to: end, by: attentionBlock) {
                     let rows = min(attentionBlock, end - first), keys = first + rows
                     let block = a + first * T
-                    sgemm(transA: false, transB: true, m: rows, n: keys - panel, k: HS, alpha: scale, a: q + first * C3, lda: C3,
+                    sgemmOneCall(transA: false, transB: true, m: rows, n: keys - panel, k: HS, alpha: scale, a: q + first * C3, lda: C3,
                           b: k + panel * C3, ldb: C3, beta: 0, c: block + panel, ldc: T)
                     for t in first..<keys {
                         let row = a + t * T, n = t + 1
@@ -74,16 +93,7 @@ func attentionForward(
                         if n < keys { (row + n).update(repeating: 0, count: keys - n) }
                     }
                 }
-                // out = att·v: the keys left of the panel in one product, then each block's own.
-                if panel > 0 {
-                    sgemm(transA: false, transB: false, m: end - panel, n: HS, k: panel, alpha: 1, a: a + panel * T, lda: T,
-                          b: v, ldb: C3, beta: 0, c: o + panel * C, ldc: C)
-                }
-                for first in stride(from: panel, to: end, by: attentionBlock) {
-                    let keys = min(first + attentionBlock, end)
-                    sgemm(transA: false, transB: false, m: keys - first, n: HS, k: keys - panel, alpha: 1, a: a + first * T + panel, lda: T,
-                          b: v + panel * C3, ldb: C3, beta: panel > 0 ? 1 : 0, c: o + first * C, ldc: C)
-                }
+                causalPanelProduct(a, T: T, v, ldb: C3, HS: HS, into: o, ldc: C, panel: panel, end: end)  // out = att·v
             }
         }
     }
@@ -98,7 +108,7 @@ func attentionBackward(
 ) {
     let shape = AttentionShape(sequence: T, channels: C, heads: NH)
     let scale = shape.scale, HS = shape.HS, C3 = shape.C3
-    parallelForSingleThreadedBLAS(B * NH) { range in
+    parallelFor(B * NH) { range in
         for bh in range {
             let dq = dqkv + shape.qkvOffset(bh), dk = dq + C, dv = dq + 2 * C
             let q = qkv + shape.qkvOffset(bh), k = q + C, v = q + 2 * C
@@ -109,12 +119,12 @@ func attentionBackward(
                 // datt = dout·vᵀ (left of the panel in one product, then by query blocks), the
                 // softmax backward folding in the forward's 1/√HS.
                 if panel > 0 {
-                    sgemm(transA: false, transB: true, m: end - panel, n: panel, k: HS, alpha: 1, a: g + panel * C, lda: C,
+                    sgemmOneCall(transA: false, transB: true, m: end - panel, n: panel, k: HS, alpha: 1, a: g + panel * C, lda: C,
                           b: v, ldb: C3, beta: 0, c: da + panel * T, ldc: T)
                 }
                 for first in stride(from: panel, to: end, by: attentionBlock) {
                     let rows = min(attentionBlock, end - first), keys = first + rows
-                    sgemm(transA: false, transB: true, m: rows, n: keys - panel, k: HS, alpha: 1, a: g + first * C, lda: C,
+                    sgemmOneCall(transA: false, transB: true, m: rows, n: keys - panel, k: HS, alpha: 1, a: g + first * C, lda: C,
                           b: v + panel * C3, ldb: C3, beta: 0, c: da + first * T + panel, ldc: T)
                     for t in first..<keys {
                         let p = a + t * T, d = da + t * T, n = t + 1
@@ -123,31 +133,22 @@ func attentionBackward(
                         if n < keys { (d + n).update(repeating: 0, count: keys - n) }
                     }
                 }
-                // dq = datt·k, as out = att·v in forward.
-                if panel > 0 {
-                    sgemm(transA: false, transB: false, m: end - panel, n: HS, k: panel, alpha: 1, a: da + panel * T, lda: T,
-                          b: k, ldb: C3, beta: 0, c: dq + panel * C3, ldc: C3)
-                }
-                for first in stride(from: panel, to: end, by: attentionBlock) {
-                    let keys = min(first + attentionBlock, end)
-                    sgemm(transA: false, transB: false, m: keys - first, n: HS, k: keys - panel, alpha: 1, a: da + first * T + panel, lda: T,
-                          b: k + panel * C3, ldb: C3, beta: panel > 0 ? 1 : 0, c: dq + first * C3, ldc: C3)
-                }
+                causalPanelProduct(da, T: T, k, ldb: C3, HS: HS, into: dq, ldc: C3, panel: panel, end: end)  // dq = datt·k
                 // dv = attᵀ·dout and dk = dattᵀ·q: key j gets contributions from queries t ≥ j only.
                 // A key block inside the panel is first written from the panel's queries at or
                 // after it; the keys left of the panel (written by their own panels) then add
                 // this panel's queries in one product each.
                 for first in stride(from: panel, to: end, by: attentionBlock) {
                     let cols = min(attentionBlock, end - first), corner = first * T + first
-                    sgemm(transA: true, transB: false, m: cols, n: HS, k: end - first, alpha: 1, a: a + corner, lda: T,
+                    sgemmOneCall(transA: true, transB: false, m: cols, n: HS, k: end - first, alpha: 1, a: a + corner, lda: T,
                           b: g + first * C, ldb: C, beta: 0, c: dv + first * C3, ldc: C3)
-                    sgemm(transA: true, transB: false, m: cols, n: HS, k: end - first, alpha: 1, a: da + corner, lda: T,
+                    sgemmOneCall(transA: true, transB: false, m: cols, n: HS, k: end - first, alpha: 1, a: da + corner, lda: T,
                           b: q + first * C3, ldb: C3, beta: 0, c: dk + first * C3, ldc: C3)
                 }
                 if panel > 0 {
-                    sgemm(transA: true, transB: false, m: panel, n: HS, k: end - panel, alpha: 1, a: a + panel * T, lda: T,
+                    sgemmOneCall(transA: true, transB: false, m: panel, n: HS, k: end - panel, alpha: 1, a: a + panel * T, lda: T,
                           b: g + panel * C, ldb: C, beta: 1, c: dv, ldc: C3)
-                    sgemm(transA: true, transB: false, m: panel, n: HS, k: end - panel, alpha: 1, a: da + panel * T, lda: T,
+                    sgemmOneCall(transA: true, transB: false, m: panel, n: HS, k: end - panel, alpha: 1, a: da + panel * T, lda: T,
                           b: q + panel * C3, ldb: C3, beta: 1, c: dk, ldc: C3)
                 }
             }

@@ -2,18 +2,6 @@ import CBLAS
 
 // Linear layers in Conv1D layout: weight is (IC, OC), so forward is inp·W + bias with no transpose.
 
-/// Row-major C = alpha·op(A)·op(B) + beta·C through cblas_sgemm.
-@inline(__always)
-func sgemm(
-    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-    alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
-) {
-    cblas_sgemm(
-        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-        blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
-}
-
 /// out (rows, OC) = inp (rows, IC) · weight (IC, OC) + bias (OC), or `+=` that when `accumulate`,
 /// or residual (rows, OC) + that when `residual` is given (`accumulate` is then not looked at).
 ///
