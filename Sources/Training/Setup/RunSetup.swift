@@ -13,9 +13,8 @@ public enum RunSetup {
         try MemoryRequirement(config: config).sharded(config: config, ranks: LaunchEnvironment.current.worldSize).checkFits(ranks: LaunchEnvironment.current.localSize, available: AvailableMemory.current())
     }
 
-    /// Sets this rank's OpenBLAS threads as `ThreadChoice` decides (the environment's count, or
-    /// the node's cores shared among its ranks), makes the non-GEMM kernels use as many, and
-    /// returns the count. The first rank on a node prints a warning when the node is oversubscribed.
+    /// Sets this rank's kernel threads, the products' tiles included, as `ThreadChoice` decides
+    /// (OPENBLAS_NUM_THREADS, or the node's cores shared among its ranks), and returns the count. The first rank on a node prints a warning when the node is oversubscribed.
     @discardableResult
     public static func configureThreads() -> Int {
         startupResidentBytes = ResidentMemory.current()
