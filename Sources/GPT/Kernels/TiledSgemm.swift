@@ -48,7 +48,7 @@ public func sgemm(
 
 /// How many tiles `sgemm` cuts an (m, n, k) product into: 1 for small products, else the largest
 /// power of two up to `sgemmTileLimit` that leaves tiles of `sgemmTileMinimum` along the longer side.
-func sgemmTiles(m: Int, n: Int, k: Int) -> Int {
+public func sgemmTiles(m: Int, n: Int, k: Int) -> Int {
     guard 2 * m * n * k >= sgemmTiledFlops else { return 1 }
     var pieces = 1
     while pieces < sgemmTileLimit, max(m, n) / (2 * pieces) >= sgemmTileMinimum { pieces *= 2 }
