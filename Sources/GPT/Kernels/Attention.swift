@@ -53,12 +53,12 @@ private func causalPanelProduct(
 ) {
     if panel > 0 {
         sgemmOneCall(transA: false, transB: false, m: end - panel, n: HS, k: panel, alpha: 1, a: p + panel * T, lda: T,
-              b: b, ldb: ldb, beta: 0, c: c + panel * ldc, ldc: ldc)
+                     b: b, ldb: ldb, beta: 0, c: c + panel * ldc, ldc: ldc)
     }
     for first in stride(from: panel, to: end, by: attentionBlock) {
         let keys = min(first + attentionBlock, end)
         sgemmOneCall(transA: false, transB: false, m: keys - first, n: HS, k: keys - panel, alpha: 1, a: p + first * T + panel, lda: T,
-              b: b + panel * ldb, ldb: ldb, beta: panel > 0 ? 1 : 0, c: c + first * ldc, ldc: ldc)
+                     b: b + panel * ldb, ldb: ldb, beta: panel > 0 ? 1 : 0, c: c + first * ldc, ldc: ldc)
     }
 }
 
@@ -77,13 +77,13 @@ func attentionForward(
                 let end = min(panel + attentionPanel, T)
                 if panel > 0 {  // scores against the keys left of the panel
                     sgemmOneCall(transA: false, transB: true, m: end - panel, n: panel, k: HS, alpha: scale, a: q + panel * C3, lda: C3,
-                          b: k, ldb: C3, beta: 0, c: a + panel * T, ldc: T)
+                                 b: k, ldb: C3, beta: 0, c: a + panel * T, ldc: T)
                 }
                 for first in stride(from: panel, to: end, by: attentionBlock) {
                     let rows = min(attentionBlock, end - first), keys = first + rows
                     let block = a + first * T
                     sgemmOneCall(transA: false, transB: true, m: rows, n: keys - panel, k: HS, alpha: scale, a: q + first * C3, lda: C3,
-                          b: k + panel * C3, ldb: C3, beta: 0, c: block + panel, ldc: T)
+                                 b: k + panel * C3, ldb: C3, beta: 0, c: block + panel, ldc: T)
                     for t in first..<keys {
                         let row = a + t * T, n = t + 1
                         let maxv = vectorMax(row, n)
@@ -120,12 +120,12 @@ func attentionBackward(
                 // softmax backward folding in the forward's 1/√HS.
                 if panel > 0 {
                     sgemmOneCall(transA: false, transB: true, m: end - panel, n: panel, k: HS, alpha: 1, a: g + panel * C, lda: C,
-                          b: v, ldb: C3, beta: 0, c: da + panel * T, ldc: T)
+                                 b: v, ldb: C3, beta: 0, c: da + panel * T, ldc: T)
                 }
                 for first in stride(from: panel, to: end, by: attentionBlock) {
                     let rows = min(attentionBlock, end - first), keys = first + rows
                     sgemmOneCall(transA: false, transB: true, m: rows, n: keys - panel, k: HS, alpha: 1, a: g + first * C, lda: C,
-                          b: v + panel * C3, ldb: C3, beta: 0, c: da + first * T + panel, ldc: T)
+                                 b: v + panel * C3, ldb: C3, beta: 0, c: da + first * T + panel, ldc: T)
                     for t in first..<keys {
                         let p = a + t * T, d = da + t * T, n = t + 1
                         let dot = vectorDot(p, d, n)
@@ -141,15 +141,15 @@ func attentionBackward(
                 for first in stride(from: panel, to: end, by: attentionBlock) {
                     let cols = min(attentionBlock, end - first), corner = first * T + first
                     sgemmOneCall(transA: true, transB: false, m: cols, n: HS, k: end - first, alpha: 1, a: a + corner, lda: T,
-                          b: g + first * C, ldb: C, beta: 0, c: dv + first * C3, ldc: C3)
+                                 b: g + first * C, ldb: C, beta: 0, c: dv + first * C3, ldc: C3)
                     sgemmOneCall(transA: true, transB: false, m: cols, n: HS, k: end - first, alpha: 1, a: da + corner, lda: T,
-                          b: q + first * C3, ldb: C3, beta: 0, c: dk + first * C3, ldc: C3)
+                                 b: q + first * C3, ldb: C3, beta: 0, c: dk + first * C3, ldc: C3)
                 }
                 if panel > 0 {
                     sgemmOneCall(transA: true, transB: false, m: panel, n: HS, k: end - panel, alpha: 1, a: a + panel * T, lda: T,
-                          b: g + panel * C, ldb: C, beta: 1, c: dv, ldc: C3)
+                                 b: g + panel * C, ldb: C, beta: 1, c: dv, ldc: C3)
                     sgemmOneCall(transA: true, transB: false, m: panel, n: HS, k: end - panel, alpha: 1, a: da + panel * T, lda: T,
-                          b: q + panel * C3, ldb: C3, beta: 1, c: dk, ldc: C3)
+                                 b: q + panel * C3, ldb: C3, beta: 1, c: dk, ldc: C3)
                 }
             }
         }
