@@ -1,7 +1,7 @@
 import CBLAS
 import Dispatch
 
-/// How many threads the row-parallel (non-GEMM) kernels use; results do not depend on it.
+/// How many threads the kernels use, the products' tiles included; results do not depend on it.
 public enum KernelThreads {
     /// Thread count for the products' tiles, layernorm, GELU, softmax/cross-entropy and attention's (batch, head) loop.
     /// Set once at start-up, before any forward pass; it is read without synchronisation.

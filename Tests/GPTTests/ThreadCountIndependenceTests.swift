@@ -3,8 +3,8 @@ import GPT
 import Testing
 
 /// Every output of a training step at 1, 2, 3 and 4 kernel threads (the products' tiles
-/// included; OpenBLAS itself stays at one thread), compared bit for bit: the loss, every gradient (each kernel's backward reaches one), logits,
-/// the clipping norm and AdamW's update. Shapes: gpt-tiny's (configs/gpt-tiny.json, micro-batch 4)
+/// included; OpenBLAS itself stays at one thread), compared bit for bit: the loss, every gradient
+/// (each kernel's backward reaches one), logits, the clipping norm and AdamW's update. Shapes: gpt-tiny's (configs/gpt-tiny.json, micro-batch 4)
 /// and gpt-small's widths (configs/gpt-small.json: C 384, T 256, V 8192; one block, batch 2, so
 /// that it stays fast), which give every sgemm shape of both models.
 @Suite(.serialized) struct ThreadCountIndependenceTests {

@@ -8,12 +8,10 @@ struct TiledSgemmTests {
     /// (m, n, k): cut by rows (m the longer side) and by columns (n the longer side).
     static let shapes = [(416, 200, 112), (200, 416, 112)]
 
+    /// Values in [-1, 1) from the suite's seeded generator.
     static func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int32(truncatingIfNeeded: state >> 32)) / 2_147_483_648
-        }
+        var rng = SplitMix64(seed: seed)
+        return (0..<count).map { _ in Float(rng.next() >> 40) / Float(1 << 24) * 2 - 1 }
     }
 
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
