@@ -14,8 +14,8 @@ extern char *openblas_get_corename(void);
 
 static float *values(size_t n) { float *p = malloc(n * 4); for (size_t i = 0; i < n; i++) p[i] = (float)rand() / RAND_MAX - 0.5f; return p; }
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-// The trainer's rule: a power of two up to 8, at least 192 along the longer side of C.
-static int tiles(int m, int n) { int p = 1, L = m > n ? m : n; while (p < 8 && L / (2 * p) >= 192) p *= 2; return p; }
+// The trainer's rule: a power of two up to 8, at least 384 along the longer side of C.
+static int tiles(int m, int n) { int p = 1, L = m > n ? m : n; while (p < 8 && L / (2 * p) >= 384) p *= 2; return p; }
 
 // C (m, n) += A (m, k) · B (k, n), row-major, in p tiles along the longer side (edges at multiples of 16).
 static void product(int m, int n, int k, int p, const float *a, const float *b, float *c) {

@@ -6,7 +6,7 @@ import Testing
 /// bits at 1 to 4 threads.
 struct TiledSgemmTests {
     /// (m, n, k): cut by rows (m the longer side) and by columns (n the longer side).
-    static let shapes = [(416, 200, 112), (200, 416, 112)]
+    static let shapes = [(784, 120, 96), (120, 784, 96)]
 
     /// Values in [-1, 1) from the suite's seeded generator.
     static func values(_ count: Int, seed: UInt64) -> [Float] {
@@ -57,9 +57,10 @@ struct TiledSgemmTests {
 
     @Test func theTileCountComesFromTheShapeAlone() {
         #expect(sgemmTiles(m: 64, n: 64, k: 64) == 1)  // under 2²⁴ FLOPs: one call
-        #expect(sgemmTiles(m: 1024, n: 384, k: 384) == 4)
-        #expect(sgemmTiles(m: 1024, n: 1536, k: 384) == 8)
-        #expect(sgemmTiles(m: 384, n: 384, k: 1024) == 2)
+        #expect(sgemmTiles(m: 1024, n: 384, k: 384) == 2)
+        #expect(sgemmTiles(m: 1024, n: 1536, k: 384) == 4)
+        #expect(sgemmTiles(m: 384, n: 384, k: 1024) == 1)  // shorter than two tiles
+        #expect(sgemmTiles(m: 1024, n: 3072, k: 768) == 8)
         #expect(sgemmTiles(m: 8192, n: 384, k: 1024) == 8)
     }
 }
