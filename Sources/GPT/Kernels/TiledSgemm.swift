@@ -11,7 +11,7 @@ import CBLAS
 /// Tiles are cut along the longer side of C, at least this many rows or columns each. Each tile
 /// packs the other operand again and runs its own edges: on one thread of the 2026-12-07 Zen 3
 /// (reference/openblas_tile_cost.c), gpt-small's products in tiles of at least 192 took 2.5–5%
-/// longer than in one call each, in tiles of at least 384 within 1% of it. So its 1024- and
+/// longer than in one call each, in tiles of at least 384 within 1.2% of it. So its 1024- and
 /// 1152-long products are 2 tiles and its 1536-long ones 4, enough for 2 and 4 threads.
 let sgemmTileMinimum = 384
 /// At most this many tiles (a power of two, so that 1, 2, 4 and 8 threads share them evenly).
