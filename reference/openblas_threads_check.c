@@ -4,32 +4,14 @@
 // On 2026-12-07's AMD EPYC (Zen 3, OpenBLAS 0.3.21 core Zen) every shape had elements that differ
 // between 1 and 2 threads (e.g. 13,346 of 393,216 at 1024×384×384), which is why the trainer
 // never lets OpenBLAS thread a product itself.
-#include <cblas.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-extern void openblas_set_num_threads(int);
+#include "openblas_tiles.h"
 extern char *openblas_get_corename(void);
-
-static float *values(size_t n) { float *p = malloc(n * 4); for (size_t i = 0; i < n; i++) p[i] = (float)rand() / RAND_MAX - 0.5f; return p; }
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-// The trainer's rule: a power of two up to 8, at least 384 along the longer side of C.
-static int tiles(int m, int n) { int p = 1, L = m > n ? m : n; while (p < 8 && L / (2 * p) >= 384) p *= 2; return p; }
-
-// C (m, n) += A (m, k) · B (k, n), row-major, in p tiles along the longer side (edges at multiples of 16).
-static void product(int m, int n, int k, int p, const float *a, const float *b, float *c) {
-    int rows = m >= n, L = rows ? m : n;
-    for (int i = 0; i < p; i++) {
-        int s = (L * i / p) & ~15, e = i + 1 == p ? L : (L * (i + 1) / p) & ~15;
-        if (rows) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, e - s, n, k, 1, a + (size_t)s * k, k, b, n, 1, c + (size_t)s * n, n);
-        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, e - s, k, 1, a, k, b + s, n, 1, c + s, n);
-    }
-}
 
 static double rate(int m, int n, int k, int p, const float *a, const float *b, float *c) {
     double best = 1e9;
-    for (int rep = 0; rep < 7; rep++) { double t = now(); product(m, n, k, p, a, b, c); t = now() - t; if (t < best) best = t; }
+    for (int rep = 0; rep < 7; rep++) { double t = now(); product(0, 0, m, n, k, p, a, b, c); t = now() - t; if (t < best) best = t; }
     return 2.0 * m * n * k / best / 1e9;
 }
 
@@ -40,13 +22,13 @@ int main(void) {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         int m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
         float *a = values((size_t)m * k), *b = values((size_t)k * n), *c1 = calloc((size_t)m * n, 4), *c2 = calloc((size_t)m * n, 4);
-        openblas_set_num_threads(1); product(m, n, k, 1, a, b, c1);
-        openblas_set_num_threads(2); product(m, n, k, 1, a, b, c2);
+        openblas_set_num_threads(1); product(0, 0, m, n, k, 1, a, b, c1);
+        openblas_set_num_threads(2); product(0, 0, m, n, k, 1, a, b, c2);
         int differ = 0; for (size_t j = 0; j < (size_t)m * n; j++) differ += c1[j] != c2[j];
         openblas_set_num_threads(1);
-        double whole = rate(m, n, k, 1, a, b, c1), tiled = rate(m, n, k, tiles(m, n), a, b, c1);
+        double whole = rate(m, n, k, 1, a, b, c1), tiled = rate(m, n, k, tiles(m, n, k, TRAINER_TILE_MINIMUM), a, b, c1);
         printf("%d×%d×%d: %d of %d elements differ between 1 and 2 OpenBLAS threads; one thread: whole %.1f GFLOP/s, %d tiles %.1f (%.1f%%)\n",
-               m, n, k, differ, m * n, whole, tiles(m, n), tiled, 100 * (tiled / whole - 1));
+               m, n, k, differ, m * n, whole, tiles(m, n, k, TRAINER_TILE_MINIMUM), tiled, 100 * (tiled / whole - 1));
         free(a); free(b); free(c1); free(c2);
     }
 }

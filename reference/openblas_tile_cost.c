@@ -7,23 +7,10 @@
 // On 2026-12-07's AMD EPYC (Zen 3, OpenBLAS 0.3.21 core Zen), medians of 15 reps against one call
 // per product: C = 384: 192 → 0.948, 384 → 1.008, 512 → 0.954; C = 768: 0.975, 0.993, 1.008 (a
 // single rep moved by up to ±20% with the host). The trainer takes 384.
-#include <cblas.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-extern void openblas_set_num_threads(int);
-static float *values(size_t n) { float *p = malloc(n * 4); for (size_t i = 0; i < n; i++) p[i] = (float)rand() / RAND_MAX - 0.5f; return p; }
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-static int tiles(int m, int n, int k, int minimum) { if (2.0*m*n*k < (1<<24)) return 1; int p = 1, L = m > n ? m : n; while (p < 8 && L / (2 * p) >= minimum) p *= 2; return p; }
-static void product(int ta, int tb, int m, int n, int k, int p, const float *a, const float *b, float *c) {
-  int rows = m >= n, lda = ta ? m : k, ldb = tb ? k : n, L = rows ? m : n;
-  for (int i = 0; i < p; i++) {
-    int s = (L * i / p) & ~15, e = i + 1 == p ? L : (L * (i + 1) / p) & ~15;
-    if (rows) cblas_sgemm(CblasRowMajor, ta?CblasTrans:CblasNoTrans, tb?CblasTrans:CblasNoTrans, e - s, n, k, 1, a + (ta ? s : (size_t)s * lda), lda, b, ldb, 1, c + (size_t)s * n, n);
-    else cblas_sgemm(CblasRowMajor, ta?CblasTrans:CblasNoTrans, tb?CblasTrans:CblasNoTrans, m, e - s, k, 1, a, lda, b + (tb ? (size_t)s * ldb : s), ldb, 1, c + s, n);
-  }
-}
+#include "openblas_tiles.h"
+
 static int cmp(const void *x, const void *y) { double a = *(double*)x, b = *(double*)y; return a < b ? -1 : a > b; }
 int main(int argc, char **argv) {
   openblas_set_num_threads(1);
@@ -38,7 +25,7 @@ int main(int argc, char **argv) {
   float *a[15], *b[15], *c[15];
   double flops = 0;
   for (int i = 0; i < ns; i++) { int m = shapes[i][2], n = shapes[i][3], k = shapes[i][4]; a[i] = values((size_t)m*k); b[i] = values((size_t)k*n); c[i] = calloc((size_t)m*n, 4); flops += 2.0*m*n*k; }
-  // sgemm 2048³, the rate `trainer bench` divides by, timed in the same reps.
+  // sgemm 2048³, the rate `trainer bench` divides by: reps of its own, before the rules'.
   int big = 2048; float *ba = values((size_t)big*big), *bb = values((size_t)big*big), *bc = calloc((size_t)big*big, 4);
   double t[4][32], peak[32];
   for (int rep = 0; rep < reps; rep++) { double s = now(); product(0, 0, big, big, big, 1, ba, bb, bc); peak[rep] = 2.0*big*big*big / (now() - s); }
